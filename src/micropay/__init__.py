@@ -1,0 +1,3 @@
+"""Micropay: self-hostable M-Pesa (Daraja) payment orchestration."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,64 @@
+"""Idempotency-Key rules (Stripe's semantics), independent of where records are stored.
+
+Same key and same request within 24 hours: replay the first response. Same key, different request: 422.
+Same key while the first request is still running: 409. An in-flight record whose owner vanished (a crashed
+process) may be taken over once it is older than ``IN_FLIGHT_LEASE_SECONDS``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+import msgspec
+
+from micropay.domain.errors import InvalidParameter
+
+KEY_MAX_LENGTH: Final = 255
+RETENTION_SECONDS: Final = 24 * 3600
+IN_FLIGHT_LEASE_SECONDS: Final = 120
+
+
+class Decision(StrEnum):
+    PROCEED = "proceed"  # run the request and store its response
+    REPLAY = "replay"  # send the stored response again
+    MISMATCH = "mismatch"  # 422 idempotency_key_reused
+    IN_FLIGHT = "in_flight"  # 409 idempotency_key_in_use
+
+
+class StoredResponse(msgspec.Struct, frozen=True, kw_only=True):
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+
+
+class IdempotencyRecord(msgspec.Struct, frozen=True, kw_only=True):
+    key: str
+    fingerprint: str
+    created_at: float
+    response: StoredResponse | None = None  # None while the first request is running
+
+
+def validate_key(raw: str) -> str:
+    if not 1 <= len(raw) <= KEY_MAX_LENGTH:
+        raise InvalidParameter("Idempotency-Key", f"Idempotency-Key must be 1 to {KEY_MAX_LENGTH} characters.")
+    if not raw.isprintable() or not raw.isascii():
+        raise InvalidParameter("Idempotency-Key", "Idempotency-Key must be printable ASCII.")
+    return raw
+
+
+def is_expired(record: IdempotencyRecord, now: float) -> bool:
+    return now - record.created_at >= RETENTION_SECONDS
+
+
+def decide(existing: IdempotencyRecord | None, fingerprint: str, now: float) -> Decision:
+    """What to do with a request that carries a key, given the record already stored for that key."""
+    if existing is None or is_expired(existing, now):
+        return Decision.PROCEED
+    if existing.fingerprint != fingerprint:
+        return Decision.MISMATCH
+    if existing.response is not None:
+        return Decision.REPLAY
+    if now - existing.created_at >= IN_FLIGHT_LEASE_SECONDS:
+        return Decision.PROCEED
+    return Decision.IN_FLIGHT

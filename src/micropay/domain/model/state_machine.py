@@ -1,0 +1,347 @@
+"""The PaymentIntent state machine: pure functions ``(intent, what happened) -> (new intent, events)``.
+
+``requires_payment_method -> processing -> succeeded | failed``; ``failed -> processing`` (a retry);
+``requires_payment_method | failed -> canceled``. ``succeeded`` and ``canceled`` are terminal. Every
+change increments ``version`` by exactly one and emits at least one event. Illegal moves raise
+``IntentUnexpectedState``; results that must not change the intent come back as an outcome, not an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from micropay.domain.errors import IntentUnexpectedState, InvalidParameter
+from micropay.domain.model import result_codes
+from micropay.domain.model.environment import Tenant
+from micropay.domain.model.events import (
+    AttemptAbandoned,
+    AttemptAccepted,
+    AttemptAnswerLost,
+    AttemptStarted,
+    CheckoutRequestLinked,
+    IntentCanceled,
+    IntentCreated,
+    IntentEvent,
+    PaymentFailed,
+    PaymentSucceeded,
+)
+from micropay.domain.model.intent import (
+    CANCELABLE,
+    CONFIRMABLE,
+    PROMPT_TTL_SECONDS,
+    IntentStatus,
+    MpesaDetails,
+    PaymentError,
+    PaymentIntent,
+)
+from micropay.domain.model.money import Money
+from micropay.domain.model.msisdn import Msisdn
+from micropay.domain.model.provider import AttemptOutcome, PaymentResult
+
+Transition = tuple[PaymentIntent, list[IntentEvent]]
+
+#: After this long without any answer for a push whose answer was lost, the attempt counts as expired.
+UNANSWERED_ATTEMPT_TIMEOUT_SECONDS = 300
+
+
+class ResultApplication(msgspec.Struct, frozen=True, kw_only=True):
+    """What applying a Daraja result did: the (possibly unchanged) intent, its events, and the outcome."""
+
+    intent: PaymentIntent
+    events: Sequence[IntentEvent]
+    outcome: AttemptOutcome
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.events)
+
+
+def _next(intent: PaymentIntent, now: int, **changes: object) -> PaymentIntent:
+    return msgspec.structs.replace(intent, version=intent.version + 1, updated=max(now, intent.updated), **changes)
+
+
+def create(
+    *,
+    intent_id: str,
+    tenant: Tenant,
+    money: Money,
+    phone: Msisdn | None,
+    account_reference: str,
+    description: str | None,
+    metadata: dict[str, str],
+    secret_hash: str,
+    now: int,
+) -> Transition:
+    intent = PaymentIntent(
+        id=intent_id,
+        merchant_id=tenant.merchant_id,
+        environment=tenant.environment,
+        amount=money.amount,
+        currency=money.currency,
+        status=IntentStatus.REQUIRES_PAYMENT_METHOD,
+        phone_number=phone.value if phone else None,
+        account_reference=account_reference,
+        description=description,
+        metadata=dict(metadata),
+        secret_hash=secret_hash,
+        created=now,
+        updated=now,
+    )
+    return intent, [IntentCreated(intent_id=intent_id, version=intent.version, at=now, amount=money.amount)]
+
+
+def start_attempt(intent: PaymentIntent, *, attempt_id: str, phone: Msisdn | None, now: int) -> Transition:
+    """Confirm: a new attempt begins and the intent is ``processing`` before the push is sent.
+
+    Claiming the intent first (a committed, version-checked write) is what guarantees that two concurrent
+    confirms never both send an STK push. If the push is then definitely not accepted, ``abandon_attempt``
+    puts the intent back as it was.
+    """
+    if intent.status not in CONFIRMABLE:
+        raise IntentUnexpectedState(intent.id, intent.status, "confirm")
+    number = phone.value if phone else intent.phone_number
+    if number is None:
+        raise InvalidParameter(
+            "phone_number",
+            "This PaymentIntent has no phone_number: pass one to confirm it.",
+            "parameter_missing",
+        )
+    new = _next(
+        intent,
+        now,
+        status=IntentStatus.PROCESSING,
+        phone_number=number,
+        attempt_id=attempt_id,
+        attempt_count=intent.attempt_count + 1,
+        next_action_expires_at=None,
+        last_payment_error=None,
+        mpesa=MpesaDetails(phone_number=number),
+    )
+    return new, [
+        AttemptStarted(intent_id=new.id, version=new.version, at=now, attempt_id=attempt_id, phone_number=number)
+    ]
+
+
+def _mpesa_of(intent: PaymentIntent) -> MpesaDetails:
+    """``processing`` and ``failed`` intents always carry the details of their attempt."""
+    if intent.mpesa is None:
+        raise IntentUnexpectedState(intent.id, intent.status, "settle an attempt for")
+    return intent.mpesa
+
+
+def _require_current_processing(intent: PaymentIntent, attempt_id: str, action: str) -> None:
+    if intent.status is not IntentStatus.PROCESSING or intent.attempt_id != attempt_id:
+        raise IntentUnexpectedState(intent.id, intent.status, action)
+
+
+def accept_attempt(
+    intent: PaymentIntent,
+    *,
+    attempt_id: str,
+    checkout_request_id: str,
+    merchant_request_id: str | None,
+    now: int,
+) -> Transition:
+    """Daraja accepted the push: the prompt is on its way to the customer's phone."""
+    _require_current_processing(intent, attempt_id, "accept an STK push for")
+    mpesa = msgspec.structs.replace(
+        _mpesa_of(intent), checkout_request_id=checkout_request_id, merchant_request_id=merchant_request_id
+    )
+    new = _next(intent, now, mpesa=mpesa, next_action_expires_at=now + PROMPT_TTL_SECONDS)
+    return new, [
+        AttemptAccepted(
+            intent_id=new.id,
+            version=new.version,
+            at=now,
+            attempt_id=attempt_id,
+            checkout_request_id=checkout_request_id,
+        )
+    ]
+
+
+def attempt_answer_lost(intent: PaymentIntent, *, attempt_id: str, now: int) -> Transition:
+    """The push was sent but its answer was lost: it may have happened. Stay ``processing``; never re-push."""
+    _require_current_processing(intent, attempt_id, "record a lost answer for")
+    new = _next(intent, now, next_action_expires_at=now + PROMPT_TTL_SECONDS)
+    return new, [AttemptAnswerLost(intent_id=new.id, version=new.version, at=now, attempt_id=attempt_id)]
+
+
+def reject_attempt(intent: PaymentIntent, *, attempt_id: str, error: PaymentError, now: int) -> Transition:
+    """Daraja refused the push for a customer reason (invalid number, subscriber locked): ``failed``."""
+    _require_current_processing(intent, attempt_id, "reject an STK push for")
+    new = _next(intent, now, status=IntentStatus.FAILED, last_payment_error=error, next_action_expires_at=None)
+    return new, [
+        PaymentFailed(
+            intent_id=new.id,
+            version=new.version,
+            at=now,
+            attempt_id=attempt_id,
+            error_code=error.code,
+            mpesa_result_code=error.mpesa_result_code,
+        )
+    ]
+
+
+def abandon_attempt(intent: PaymentIntent, *, attempt_id: str, restore: PaymentIntent, now: int) -> Transition:
+    """The push was definitely not accepted: the intent returns to what it was before ``start_attempt``.
+
+    Only ``version`` moves on (so concurrent writers still conflict); ``updated`` keeps its old value because
+    nothing the merchant can see has changed.
+    """
+    _require_current_processing(intent, attempt_id, "abandon an STK push for")
+    if restore.id != intent.id or restore.status not in CONFIRMABLE or intent.checkout_request_id is not None:
+        raise IntentUnexpectedState(intent.id, intent.status, "abandon an accepted STK push for")
+    new = msgspec.structs.replace(restore, version=intent.version + 1)
+    return new, [AttemptAbandoned(intent_id=new.id, version=new.version, at=now, attempt_id=attempt_id)]
+
+
+def apply_result(intent: PaymentIntent, *, attempt_id: str, result: PaymentResult, now: int) -> ResultApplication:
+    """Apply a final result (callback or query) for one attempt, idempotently.
+
+    - Only ``ResultCode`` 0 with a matching amount (or no amount, as in a query) makes ``succeeded``;
+      a success for another amount is refused (``amount_mismatch``).
+    - A non-zero code makes ``failed`` with the contract's error code.
+    - A success for a ``failed`` intent's current attempt still moves it to ``succeeded``: the money moved.
+    - Results for an attempt that is no longer current change nothing (``superseded``); repeats of an
+      applied result change nothing (``duplicate``); results after cancel change nothing (``ignored``).
+    """
+    if intent.attempt_id != attempt_id:
+        return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.SUPERSEDED)
+    known = intent.checkout_request_id
+    if known is not None and result.checkout_request_id is not None and result.checkout_request_id != known:
+        return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.INVALID)
+    success = result_codes.is_success(result.result_code)
+    if intent.status is IntentStatus.SUCCEEDED:
+        return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.DUPLICATE)
+    if intent.status is IntentStatus.FAILED and not success:
+        return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.DUPLICATE)
+    if intent.status not in (IntentStatus.PROCESSING, IntentStatus.FAILED):
+        return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.IGNORED)
+    if success and result.amount is not None and result.amount != intent.amount:
+        return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.AMOUNT_MISMATCH)
+
+    events: list[IntentEvent] = []
+    current = intent
+    if known is None and result.checkout_request_id is not None:
+        current, linked = _link_checkout_request(current, attempt_id, result.checkout_request_id, result, now)
+        events.extend(linked)
+    if success:
+        current, settled = _succeed(current, attempt_id, result, now)
+    else:
+        current, settled = _fail(current, attempt_id, result, now)
+    events.extend(settled)
+    return ResultApplication(intent=current, events=events, outcome=AttemptOutcome.APPLIED)
+
+
+def _link_checkout_request(
+    intent: PaymentIntent, attempt_id: str, checkout_request_id: str, result: PaymentResult, now: int
+) -> Transition:
+    details = _mpesa_of(intent)
+    mpesa = msgspec.structs.replace(
+        details,
+        checkout_request_id=checkout_request_id,
+        merchant_request_id=result.merchant_request_id or details.merchant_request_id,
+    )
+    new = _next(intent, now, mpesa=mpesa)
+    return new, [
+        CheckoutRequestLinked(
+            intent_id=new.id,
+            version=new.version,
+            at=now,
+            attempt_id=attempt_id,
+            checkout_request_id=checkout_request_id,
+        )
+    ]
+
+
+def _succeed(intent: PaymentIntent, attempt_id: str, result: PaymentResult, now: int) -> Transition:
+    details = _mpesa_of(intent)
+    late = intent.status is IntentStatus.FAILED
+    mpesa = msgspec.structs.replace(
+        details,
+        receipt_number=result.receipt_number,
+        transaction_date=result.transaction_date,
+        phone_number=result.phone_number or details.phone_number,
+    )
+    new = _next(
+        intent,
+        now,
+        status=IntentStatus.SUCCEEDED,
+        mpesa=mpesa,
+        next_action_expires_at=None,
+        last_payment_error=None,
+    )
+    return new, [
+        PaymentSucceeded(
+            intent_id=new.id,
+            version=new.version,
+            at=now,
+            attempt_id=attempt_id,
+            receipt_number=result.receipt_number,
+            late=late,
+        )
+    ]
+
+
+def _fail(intent: PaymentIntent, attempt_id: str | None, result: PaymentResult, now: int) -> Transition:
+    code = result_codes.error_code_for(result.result_code)
+    error = PaymentError(code=code, message=result_codes.message_for(code), mpesa_result_code=result.result_code)
+    new = _next(intent, now, status=IntentStatus.FAILED, last_payment_error=error, next_action_expires_at=None)
+    return new, [
+        PaymentFailed(
+            intent_id=new.id,
+            version=new.version,
+            at=now,
+            attempt_id=attempt_id,
+            error_code=code,
+            mpesa_result_code=result.result_code,
+        )
+    ]
+
+
+def is_unanswered_too_long(intent: PaymentIntent, now: int) -> bool:
+    """A push whose answer was lost and which nobody has settled after the timeout: reconcile may expire it."""
+    return (
+        intent.status is IntentStatus.PROCESSING
+        and intent.checkout_request_id is None
+        and intent.next_action_expires_at is not None
+        and now >= intent.next_action_expires_at - PROMPT_TTL_SECONDS + UNANSWERED_ATTEMPT_TIMEOUT_SECONDS
+    )
+
+
+def expire_unanswered(intent: PaymentIntent, *, now: int) -> Transition:
+    """Reconcile's verdict on a lost-answer push nobody settled: ``failed`` (``expired``).
+
+    Safe because a late success callback still moves a failed intent to ``succeeded``.
+    """
+    if not is_unanswered_too_long(intent, now):
+        raise IntentUnexpectedState(intent.id, intent.status, "expire")
+    code = "expired"
+    error = PaymentError(code=code, message=result_codes.message_for(code), mpesa_result_code=None)
+    new = _next(intent, now, status=IntentStatus.FAILED, last_payment_error=error, next_action_expires_at=None)
+    return new, [
+        PaymentFailed(
+            intent_id=new.id,
+            version=new.version,
+            at=now,
+            attempt_id=intent.attempt_id,
+            error_code=code,
+            mpesa_result_code=None,
+        )
+    ]
+
+
+def cancel(intent: PaymentIntent, *, reason: str | None, now: int) -> Transition:
+    if intent.status not in CANCELABLE:
+        raise IntentUnexpectedState(intent.id, intent.status, "cancel")
+    new = _next(
+        intent,
+        now,
+        status=IntentStatus.CANCELED,
+        canceled_at=now,
+        cancellation_reason=reason,
+        next_action_expires_at=None,
+    )
+    return new, [IntentCanceled(intent_id=new.id, version=new.version, at=now, reason=reason)]

@@ -1,0 +1,1 @@
+"""Use cases: small classes that drive the domain model through the ports."""

@@ -1,0 +1,1 @@
+"""Entrypoints: the HTTP app, the CLI, the simulator and the dishka composition root."""

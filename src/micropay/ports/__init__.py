@@ -1,0 +1,1 @@
+"""Protocols the core needs from the world, one per file. They import only domain types."""

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Protocol
+
+from micropay.domain.model.attempt import ProviderAttempt
+
+
+class AttemptRepository(Protocol):
+    """The provider log (``micropay_provider_attempts``) of the unit of work's tenant.
+
+    Raises ``StorageUnavailable`` when the database fails.
+    """
+
+    async def add(self, attempt: ProviderAttempt) -> None: ...
+
+    async def update(self, attempt: ProviderAttempt) -> None:
+        """Overwrite outcome, response, http_status, checkout_request_id and updated of an existing row."""
+        ...
+
+    async def get(self, attempt_id: str) -> ProviderAttempt | None: ...
+
+    async def list_for_intent(
+        self, intent_id: str, *, limit: int, starting_after: str | None = None
+    ) -> tuple[list[ProviderAttempt], bool]:
+        """Oldest first; returns the rows and whether more follow."""
+        ...

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Protocol
+
+import msgspec
+
+from micropay.domain.model.intent import IntentStatus, PaymentIntent
+
+
+class IntentPageQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """Newest first. ``starting_after``/``ending_before`` are intent ids (cursors); at most one is set."""
+
+    limit: int = 10
+    starting_after: str | None = None
+    ending_before: str | None = None
+    status: IntentStatus | None = None
+
+
+class IntentPage(msgspec.Struct, frozen=True, kw_only=True):
+    data: list[PaymentIntent]
+    has_more: bool
+
+
+class IntentRepository(Protocol):
+    """Payment intents of the unit of work's tenant only (other tenants' rows are invisible).
+
+    Raises ``StorageUnavailable`` when the database fails.
+    """
+
+    async def get(self, intent_id: str) -> PaymentIntent | None:
+        """The intent, or None when it does not exist for this tenant."""
+        ...
+
+    async def add(self, intent: PaymentIntent) -> None:
+        """Insert a new intent (version 1)."""
+        ...
+
+    async def save(self, intent: PaymentIntent) -> None:
+        """Write a transitioned intent, only if the stored row still has ``intent.version - 1``.
+
+        Raises ``ConcurrentUpdate`` otherwise (someone else transitioned it first).
+        """
+        ...
+
+    async def list_page(self, query: IntentPageQuery) -> IntentPage:
+        """A page newest first, ordered by (created, id) so that it is stable under concurrent inserts."""
+        ...

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import msgspec
+
+from micropay.domain.model.api_keys import ApiKey
+from micropay.domain.model.environment import Tenant
+
+
+class CallbackRoute(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a callback token leads: the tenant, the intent and the STK push it was issued for."""
+
+    tenant: Tenant
+    intent_id: str
+    push_id: str
+
+
+class TenantDirectory(Protocol):
+    """The narrow, explicit lookups made before the tenant is known.
+
+    These are the only reads that cross tenants, each by an unguessable hash: on Postgres they go through
+    SECURITY DEFINER functions instead of a privileged connection. Raises ``StorageUnavailable``.
+    """
+
+    async def find_api_key(self, key_hash: str) -> ApiKey | None:
+        """The key with this SHA-256 hash, active or not (the caller checks expiry and revocation)."""
+        ...
+
+    async def route_callback(self, token_hash: str) -> CallbackRoute | None:
+        """The push that issued the callback token with this hash, or None for an unknown token."""
+        ...
+
+    async def record_unroutable_callback(self, token_hint: str, body: Any, received_at: int) -> None:
+        """Keep a callback whose token matched nothing (only the token's first 6 characters are kept)."""
+        ...

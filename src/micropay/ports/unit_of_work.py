@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from micropay.domain.model.environment import Tenant
+from micropay.ports.api_key_repository import ApiKeyRepository
+from micropay.ports.attempt_repository import AttemptRepository
+from micropay.ports.credential_repository import CredentialRepository
+from micropay.ports.intent_repository import IntentRepository
+from micropay.ports.merchant_repository import MerchantRepository
+
+
+class UnitOfWork(Protocol):
+    """One database transaction for one tenant (merchant + environment).
+
+    Everything read or written through its repositories is the tenant's only; on Postgres the database
+    itself enforces this (row-level security with the tenant set for the transaction). Leaving the
+    ``async with`` block without ``commit()`` rolls back. Raises ``StorageUnavailable`` when the
+    database fails, and ``ConcurrentUpdate`` from ``IntentRepository.save`` on a lost race.
+    """
+
+    tenant: Tenant
+    intents: IntentRepository
+    attempts: AttemptRepository
+    credentials: CredentialRepository
+    api_keys: ApiKeyRepository
+    merchants: MerchantRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, tenant: Tenant) -> UnitOfWork:
+        """A new, not yet started unit of work scoped to ``tenant``."""
+        ...
