@@ -31,6 +31,13 @@ class TenantDirectory(Protocol):
         """The push that issued the callback token with this hash, or None for an unknown token."""
         ...
 
+    async def credential_tenants(self, *, not_key_id: str) -> list[Tenant]:
+        """Tenants whose stored Daraja credentials are sealed under a key other than ``not_key_id``.
+
+        Used by key rotation; it reveals only which tenants need re-encryption, never a credential.
+        """
+        ...
+
     async def record_unroutable_callback(self, token_hint: str, body: Any, received_at: int) -> None:
         """Keep a callback whose token matched nothing (only the token's first 6 characters are kept)."""
         ...
