@@ -59,3 +59,12 @@ class CredentialsMissing(DomainError):
     """No Daraja credentials are configured for the merchant's environment."""
 
     code = "credentials_missing"
+
+
+class AuthenticationFailed(MicropayError):
+    """Missing, malformed, unknown, expired or revoked API key. Never says which."""
+
+    code = "api_key_invalid"
+
+    def __init__(self, message: str = "Invalid API key provided.") -> None:
+        super().__init__(message)

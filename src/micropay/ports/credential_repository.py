@@ -24,6 +24,14 @@ class CredentialRepository(Protocol):
         """Insert or replace the tenant's row."""
         ...
 
+    async def reseal(self, expected_key_id: str, sealed: Sealed) -> bool:
+        """Replace only the sealed secret, only if the row is still under ``expected_key_id``.
+
+        A compare-and-swap for key rotation: False (nothing written) when the row is gone or was
+        re-sealed or replaced meanwhile, so a concurrent update by the merchant is never overwritten.
+        """
+        ...
+
     async def delete(self) -> bool:
         """Remove the tenant's row; False when there was none."""
         ...

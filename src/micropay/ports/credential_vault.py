@@ -25,6 +25,11 @@ class Sealed(msgspec.Struct, frozen=True, kw_only=True):
 class CredentialVault(Protocol):
     """Authenticated encryption of merchant secrets (AES-256-GCM in production)."""
 
+    @property
+    def current_key_id(self) -> str:
+        """The id of the master key new seals use."""
+        ...
+
     def seal(self, plaintext: bytes, associated_data: bytes) -> Sealed:
         """Encrypt under the current master key with a fresh random nonce."""
         ...
