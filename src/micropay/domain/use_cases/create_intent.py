@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from micropay.domain.model import fields, state_machine
+from micropay.domain.model.environment import Tenant
+from micropay.domain.model.ids import INTENT_PREFIX
+from micropay.domain.model.intent import PaymentIntent
+from micropay.domain.model.money import Money
+from micropay.domain.model.msisdn import Msisdn
+from micropay.domain.use_cases._support import CLIENT_SECRET_LENGTH, hash_secret
+from micropay.ports.clock import Clock
+from micropay.ports.id_generator import IdGenerator
+from micropay.ports.unit_of_work import UnitOfWorkFactory
+
+
+class CreateIntentCommand(msgspec.Struct, frozen=True, kw_only=True):
+    """Raw caller input; every field is validated by the use case, not trusted."""
+
+    amount: int
+    currency: str
+    phone_number: str | None = None
+    account_reference: str | None = None
+    description: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class CreatedIntent(msgspec.Struct, frozen=True, kw_only=True):
+    intent: PaymentIntent
+    client_secret: str  # returned once; only its hash is stored
+
+
+class CreatePaymentIntent:
+    """Create a PaymentIntent in ``requires_payment_method``.
+
+    Rules: amount is KES minor units, a multiple of 100 from 100 to 25,000,000; only ``kes``; the phone
+    number, when given, is normalised to 12 digits; ``account_reference`` is 1-12 alphanumerics (derived
+    from the id when absent); description <= 100 characters; metadata <= 50 string pairs. The client
+    secret is returned once and stored only as a hash.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+
+    async def __call__(self, tenant: Tenant, command: CreateIntentCommand) -> CreatedIntent:
+        money = Money.kes(command.amount, command.currency)
+        phone = Msisdn.parse(command.phone_number) if command.phone_number is not None else None
+        description = fields.description(command.description)
+        metadata = fields.metadata(command.metadata)
+        intent_id = self._ids.new_id(INTENT_PREFIX)
+        reference = (
+            fields.account_reference(command.account_reference)
+            if command.account_reference is not None
+            else fields.default_account_reference(intent_id)
+        )
+        client_secret = f"{intent_id}_secret_{self._ids.new_secret(CLIENT_SECRET_LENGTH)}"
+        intent, _events = state_machine.create(
+            intent_id=intent_id,
+            tenant=tenant,
+            money=money,
+            phone=phone,
+            account_reference=reference,
+            description=description,
+            metadata=metadata,
+            secret_hash=hash_secret(client_secret),
+            now=int(self._clock.now()),
+        )
+        async with self._uow(tenant) as uow:
+            await uow.intents.add(intent)
+            await uow.commit()
+        return CreatedIntent(intent=intent, client_secret=client_secret)

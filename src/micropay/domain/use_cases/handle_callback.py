@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+
+from micropay.domain.errors import InvalidParameter, ResourceMissing
+from micropay.domain.model import state_machine
+from micropay.domain.model.attempt import ProviderAttempt
+from micropay.domain.model.ids import ATTEMPT_PREFIX
+from micropay.domain.model.provider import AttemptKind, AttemptOutcome, PaymentResult
+from micropay.domain.use_cases._support import retry_on_conflict
+from micropay.ports.callback_parser import CallbackParser, MalformedCallback
+from micropay.ports.callback_tokens import CallbackTokenIssuer
+from micropay.ports.clock import Clock
+from micropay.ports.id_generator import IdGenerator
+from micropay.ports.tenant_directory import CallbackRoute, TenantDirectory
+from micropay.ports.unit_of_work import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+TOKEN_HINT_LENGTH = 6
+
+
+class CallbackMismatch(InvalidParameter):
+    """The callback's CheckoutRequestID is not the one of the push its token was issued for."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "CheckoutRequestID", "The CheckoutRequestID does not match this callback URL's payment attempt."
+        )
+
+
+class HandleCallback:
+    """Apply a Daraja STK callback to its intent, idempotently.
+
+    Rules:
+    - the URL token authenticates the callback and names the push it belongs to; an unknown token is
+      ``ResourceMissing`` (404) and the body is still kept (unmatched callbacks);
+    - every callback is stored raw in the provider log, in its own transaction, before anything else;
+    - a body we cannot read is ``MalformedCallback`` (400); a CheckoutRequestID other than the push's is
+      ``CallbackMismatch`` (400); when the push's answer was lost the callback fills the id in;
+    - the result goes through ``state_machine.apply_result``: duplicates change nothing, a success for
+      another amount is refused and flagged ``amount_mismatch``, superseded attempts change nothing;
+    - concurrent duplicates race on the intent's version: exactly one applies, the others see a duplicate.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        directory: TenantDirectory,
+        parser: CallbackParser,
+        tokens: CallbackTokenIssuer,
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
+        self._uow = uow
+        self._directory = directory
+        self._parser = parser
+        self._tokens = tokens
+        self._clock = clock
+        self._ids = ids
+
+    async def __call__(self, token: str, body: Any) -> AttemptOutcome:
+        now = int(self._clock.now())
+        route = await self._directory.route_callback(self._tokens.hash(token))
+        if route is None:
+            hint = token[:TOKEN_HINT_LENGTH]
+            await self._directory.record_unroutable_callback(hint, body, now)
+            raise ResourceMissing("callback", f"{hint}…", param="token")
+        row = await self._record(route, body, now)
+        try:
+            result = self._parser.parse(body)
+        except MalformedCallback:
+            await self._finish(route, row, AttemptOutcome.INVALID, None)
+            raise
+        return await retry_on_conflict(lambda: self._apply(route, row, result))
+
+    async def _record(self, route: CallbackRoute, body: Any, now: int) -> ProviderAttempt:
+        row = ProviderAttempt(
+            id=self._ids.new_id(ATTEMPT_PREFIX),
+            intent_id=route.intent_id,
+            merchant_id=route.tenant.merchant_id,
+            environment=route.tenant.environment,
+            kind=AttemptKind.CALLBACK,
+            push_id=route.push_id,
+            created=now,
+            request=body,
+        )
+        async with self._uow(route.tenant) as uow:
+            await uow.attempts.add(row)
+            await uow.commit()
+        return row
+
+    async def _finish(
+        self, route: CallbackRoute, row: ProviderAttempt, outcome: AttemptOutcome, checkout_request_id: str | None
+    ) -> None:
+        async with self._uow(route.tenant) as uow:
+            await uow.attempts.update(
+                msgspec.structs.replace(
+                    row, outcome=outcome, checkout_request_id=checkout_request_id, updated=int(self._clock.now())
+                )
+            )
+            await uow.commit()
+
+    async def _apply(self, route: CallbackRoute, row: ProviderAttempt, result: PaymentResult) -> AttemptOutcome:
+        now = int(self._clock.now())
+        async with self._uow(route.tenant) as uow:
+            push = await uow.attempts.get(route.push_id)
+            intent = await uow.intents.get(route.intent_id)
+            if push is None or intent is None:  # the route came from these rows: only a deleted row gets here
+                raise ResourceMissing("payment_intent", route.intent_id)
+            expected = push.checkout_request_id
+            if expected is not None and result.checkout_request_id not in (None, expected):
+                await uow.attempts.update(msgspec.structs.replace(row, outcome=AttemptOutcome.INVALID, updated=now))
+                await uow.commit()
+                raise CallbackMismatch
+            application = state_machine.apply_result(intent, attempt_id=route.push_id, result=result, now=now)
+            if application.changed:
+                await uow.intents.save(application.intent)
+            if expected is None and result.checkout_request_id is not None:
+                await uow.attempts.update(
+                    msgspec.structs.replace(push, checkout_request_id=result.checkout_request_id, updated=now)
+                )
+            await uow.attempts.update(
+                msgspec.structs.replace(
+                    row,
+                    outcome=application.outcome,
+                    checkout_request_id=result.checkout_request_id or expected,
+                    updated=now,
+                )
+            )
+            await uow.commit()
+        if application.outcome is AttemptOutcome.AMOUNT_MISMATCH:
+            log.warning(
+                "success callback refused: amount differs from the intent's",
+                extra={"intent_id": route.intent_id, "attempt_id": route.push_id, "callback_id": row.id},
+            )
+        return application.outcome

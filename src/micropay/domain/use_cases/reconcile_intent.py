@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from micropay.domain.model import state_machine
+from micropay.domain.model.attempt import ProviderAttempt
+from micropay.domain.model.environment import Tenant
+from micropay.domain.model.ids import ATTEMPT_PREFIX
+from micropay.domain.model.intent import IntentStatus, PaymentIntent
+from micropay.domain.model.provider import AttemptKind, AttemptOutcome
+from micropay.domain.use_cases._support import load_intent, retry_on_conflict
+from micropay.domain.use_cases.credentials import CredentialResolver
+from micropay.ports.clock import Clock
+from micropay.ports.daraja_gateway import DarajaGateway, Exchange, GatewayError, QueryFinal, QueryPending
+from micropay.ports.id_generator import IdGenerator
+from micropay.ports.unit_of_work import UnitOfWorkFactory
+
+
+class ReconcilePaymentIntent:
+    """Settle a ``processing`` intent by asking Daraja (STK Push Query) for its outcome.
+
+    Rules:
+    - a no-op in any status other than ``processing``, and while Daraja says it is still processing;
+    - a final answer goes through ``state_machine.apply_result`` (the same rules as a callback);
+    - a push whose answer was lost has no CheckoutRequestID to query: once it is older than the
+      unanswered-attempt timeout it fails as ``expired`` (a late success callback still settles it);
+    - Daraja unavailable or refusing the setup raises (503 / 502); the query is logged either way.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        gateway: DarajaGateway,
+        credentials: CredentialResolver,
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
+        self._uow = uow
+        self._gateway = gateway
+        self._credentials = credentials
+        self._clock = clock
+        self._ids = ids
+
+    async def __call__(self, tenant: Tenant, intent_id: str) -> PaymentIntent:
+        now = int(self._clock.now())
+        async with self._uow(tenant) as uow:
+            intent = await load_intent(uow, intent_id)
+            if intent.status is not IntentStatus.PROCESSING:
+                return intent
+            if intent.checkout_request_id is None or intent.attempt_id is None:
+                if not state_machine.is_unanswered_too_long(intent, now):
+                    return intent
+                expired, _ = state_machine.expire_unanswered(intent, now=now)
+                await uow.intents.save(expired)
+                await uow.commit()
+                return expired
+            credentials = await self._credentials.resolve(uow)
+        checkout_request_id = intent.checkout_request_id
+        push_id = intent.attempt_id
+        try:
+            answer = await self._gateway.stk_query(credentials, tenant.environment, checkout_request_id)
+        except GatewayError as exc:
+            await self._log(tenant, intent, push_id, checkout_request_id, AttemptOutcome.ERROR, exc.exchange, now)
+            raise
+        if isinstance(answer, QueryPending):
+            await self._log(tenant, intent, push_id, checkout_request_id, AttemptOutcome.PENDING, answer.exchange, now)
+            return intent
+        return await retry_on_conflict(lambda: self._apply(tenant, intent_id, push_id, answer, now))
+
+    async def _apply(self, tenant: Tenant, intent_id: str, push_id: str, answer: QueryFinal, now: int) -> PaymentIntent:
+        async with self._uow(tenant) as uow:
+            intent = await load_intent(uow, intent_id)
+            application = state_machine.apply_result(intent, attempt_id=push_id, result=answer.result, now=now)
+            if application.changed:
+                await uow.intents.save(application.intent)
+            await uow.attempts.add(
+                self._row(
+                    tenant, intent, push_id, intent.checkout_request_id, application.outcome, answer.exchange, now
+                )
+            )
+            await uow.commit()
+        return application.intent
+
+    async def _log(
+        self,
+        tenant: Tenant,
+        intent: PaymentIntent,
+        push_id: str,
+        checkout_request_id: str,
+        outcome: AttemptOutcome,
+        exchange: Exchange | None,
+        now: int,
+    ) -> None:
+        async with self._uow(tenant) as uow:
+            await uow.attempts.add(self._row(tenant, intent, push_id, checkout_request_id, outcome, exchange, now))
+            await uow.commit()
+
+    def _row(
+        self,
+        tenant: Tenant,
+        intent: PaymentIntent,
+        push_id: str,
+        checkout_request_id: str | None,
+        outcome: AttemptOutcome,
+        exchange: Exchange | None,
+        now: int,
+    ) -> ProviderAttempt:
+        return ProviderAttempt(
+            id=self._ids.new_id(ATTEMPT_PREFIX),
+            intent_id=intent.id,
+            merchant_id=tenant.merchant_id,
+            environment=tenant.environment,
+            kind=AttemptKind.STK_QUERY,
+            push_id=push_id,
+            created=now,
+            outcome=outcome,
+            request=exchange.request if exchange else None,
+            response=exchange.response if exchange else None,
+            http_status=exchange.http_status if exchange else None,
+            checkout_request_id=checkout_request_id,
+            updated=now,
+        )
