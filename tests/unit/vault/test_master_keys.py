@@ -118,7 +118,8 @@ def test_reprs_show_key_ids_only() -> None:
     old = MasterKey(os.urandom(32))
     keys = MasterKeys(MasterKey(RAW), (old,))
     shown = " ".join([repr(keys), str(keys), repr(keys.current), str(keys.current), repr(old), repr(list(keys))])
-    assert keys.current.key_id in shown and old.key_id in shown
+    assert keys.current.key_id in shown
+    assert old.key_id in shown
     for key in (keys.current, old):
         for form in key_forms(key):
             assert form not in shown
