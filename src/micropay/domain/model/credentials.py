@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 import msgspec
 
@@ -42,6 +42,17 @@ class DarajaCredentials(msgspec.Struct, frozen=True, kw_only=True):
         )
 
     __str__ = __repr__
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        """msgspec's default would show every field to rich (pretty printing, tracebacks with locals)."""
+        return [
+            ("business_short_code", self.business_short_code),
+            ("transaction_type", self.transaction_type.value),
+            ("party_b", self.party_b),
+            ("consumer_key", f"…{self.consumer_key[-4:]}"),
+            ("consumer_secret", "***"),
+            ("passkey", "***"),
+        ]
 
     @property
     def receiving_party(self) -> str:

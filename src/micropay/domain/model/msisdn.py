@@ -9,7 +9,7 @@ import msgspec
 
 from micropay.domain.errors import InvalidParameter
 
-_CANONICAL: Final = re.compile(r"2547\d{8}|2541\d{8}")
+_CANONICAL: Final = re.compile(r"2547\d{8}|2541\d{8}", re.ASCII)  # ASCII: \d would take any digit
 _IGNORED: Final = re.compile(r"[\s\-]")
 _CODE: Final = "phone_number_invalid"
 

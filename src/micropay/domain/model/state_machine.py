@@ -191,7 +191,9 @@ def abandon_attempt(intent: PaymentIntent, *, attempt_id: str, restore: PaymentI
     nothing the merchant can see has changed.
     """
     _require_current_processing(intent, attempt_id, "abandon an STK push for")
-    if restore.id != intent.id or restore.status not in CONFIRMABLE or intent.checkout_request_id is not None:
+    # An accepted push, or one whose answer was lost (it may have happened), must never make room for a re-push.
+    sent = intent.checkout_request_id is not None or intent.next_action_expires_at is not None
+    if restore.id != intent.id or restore.status not in CONFIRMABLE or sent:
         raise IntentUnexpectedState(intent.id, intent.status, "abandon an accepted STK push for")
     new = msgspec.structs.replace(restore, version=intent.version + 1)
     return new, [AttemptAbandoned(intent_id=new.id, version=new.version, at=now, attempt_id=attempt_id)]
@@ -244,11 +246,12 @@ def _link_checkout_request(
         checkout_request_id=checkout_request_id,
         merchant_request_id=result.merchant_request_id or details.merchant_request_id,
     )
-    new = _next(intent, now, mpesa=mpesa)
+    # Part of the settlement that follows, not a change of its own: one saved change moves version by one.
+    new = msgspec.structs.replace(intent, mpesa=mpesa)
     return new, [
         CheckoutRequestLinked(
             intent_id=new.id,
-            version=new.version,
+            version=intent.version + 1,
             at=now,
             attempt_id=attempt_id,
             checkout_request_id=checkout_request_id,
