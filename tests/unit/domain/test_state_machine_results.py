@@ -1,0 +1,235 @@
+"""``apply_result``: how a final Daraja result (callback or query) settles an intent, idempotently."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import msgspec
+import pytest
+
+from micropay.domain.errors import IntentUnexpectedState
+from micropay.domain.model import result_codes
+from micropay.domain.model import state_machine as sm
+from micropay.domain.model.events import CheckoutRequestLinked, PaymentFailed, PaymentSucceeded
+from micropay.domain.model.intent import IntentStatus, MpesaDetails, PaymentError, PaymentIntent
+from micropay.domain.model.provider import AttemptOutcome, PaymentResult
+from tests.unit.domain import builders as b
+
+NOW = b.T0 + 60
+
+MAPPED = {
+    "1": "insufficient_funds",
+    "2": "amount_limit_exceeded",
+    "3": "amount_limit_exceeded",
+    "4": "amount_limit_exceeded",
+    "8": "amount_limit_exceeded",
+    "17": "duplicate_request_rule",
+    "1019": "expired",
+    "1025": "prompt_failed",
+    "9999": "prompt_failed",
+    "1031": "canceled_by_customer",
+    "1032": "canceled_by_customer",
+    "1037": "customer_unreachable",
+    "2001": "wrong_pin",
+    "2028": "merchant_misconfigured",
+    "SFC_IC0003": "merchant_misconfigured",
+    "8006": "account_locked",
+    "26": "provider_declined",
+    "4999": "provider_declined",
+    "SFC_XYZ": "provider_declined",
+}
+
+
+def _apply(intent: PaymentIntent, result: PaymentResult, attempt_id: str = "pa_1") -> sm.ResultApplication:
+    return sm.apply_result(intent, attempt_id=attempt_id, result=result, now=NOW)
+
+
+def _unchanged(application: sm.ResultApplication, intent: PaymentIntent, outcome: AttemptOutcome) -> None:
+    assert application.outcome is outcome
+    assert application.intent == intent
+    assert list(application.events) == []
+    assert not application.changed
+
+
+def test_a_success_with_the_right_amount_succeeds() -> None:
+    intent = b.accepted()
+    application = _apply(intent, b.success())
+    new = application.intent
+    assert application.outcome is AttemptOutcome.APPLIED
+    assert application.changed
+    assert new.status is IntentStatus.SUCCEEDED
+    assert new.version == intent.version + 1
+    assert (new.amount, new.currency, new.updated) == (intent.amount, intent.currency, NOW)
+    assert new.last_payment_error is None
+    assert new.next_action_expires_at is None
+    assert new.mpesa == MpesaDetails(
+        phone_number="254799999999",
+        checkout_request_id="ws_CO_1",
+        merchant_request_id="mr-1",
+        receipt_number="NLJ7RT61SV",
+        transaction_date=b.T0 + 50,
+    )
+    assert list(application.events) == [
+        PaymentSucceeded(
+            intent_id=b.INTENT_ID,
+            version=new.version,
+            at=NOW,
+            attempt_id="pa_1",
+            receipt_number="NLJ7RT61SV",
+            late=False,
+        )
+    ]
+
+
+def test_a_query_success_without_amount_or_phone_succeeds_and_keeps_the_phone() -> None:
+    result = msgspec.structs.replace(b.success(amount=None), phone_number=None)
+    new = _apply(b.accepted(), result).intent
+    assert new.status is IntentStatus.SUCCEEDED
+    assert new.mpesa is not None
+    assert new.mpesa.phone_number == b.PHONE
+
+
+@pytest.mark.parametrize("amount", [b.AMOUNT - 100, b.AMOUNT + 100, 100, 0])
+def test_a_success_for_another_amount_is_refused(amount: int) -> None:
+    intent = b.accepted()
+    _unchanged(_apply(intent, b.success(amount=amount)), intent, AttemptOutcome.AMOUNT_MISMATCH)
+
+
+@pytest.mark.parametrize(("code", "error_code"), sorted(MAPPED.items()))
+def test_each_failure_code_fails_with_the_contracts_error(code: str, error_code: str) -> None:
+    intent = b.accepted()
+    application = _apply(intent, PaymentResult(result_code=code, checkout_request_id="ws_CO_1"))
+    new = application.intent
+    assert application.outcome is AttemptOutcome.APPLIED
+    assert new.status is IntentStatus.FAILED
+    assert new.version == intent.version + 1
+    assert new.last_payment_error == PaymentError(
+        code=error_code, message=result_codes.message_for(error_code), mpesa_result_code=code
+    )
+    assert new.next_action_expires_at is None
+    assert list(application.events) == [
+        PaymentFailed(
+            intent_id=b.INTENT_ID,
+            version=new.version,
+            at=NOW,
+            attempt_id="pa_1",
+            error_code=error_code,
+            mpesa_result_code=code,
+        )
+    ]
+
+
+def test_a_failure_ignores_the_amount() -> None:
+    result = PaymentResult(result_code="1", checkout_request_id="ws_CO_1", amount=1)
+    assert _apply(b.accepted(), result).intent.status is IntentStatus.FAILED
+
+
+@pytest.mark.parametrize("result", [b.success(), PaymentResult(result_code="1032")])
+def test_any_result_for_a_succeeded_intent_is_a_duplicate(result: PaymentResult) -> None:
+    intent = b.succeeded()
+    _unchanged(_apply(intent, result), intent, AttemptOutcome.DUPLICATE)
+
+
+@pytest.mark.parametrize("code", ["1032", "1", "1037"])
+def test_a_failure_for_a_failed_intent_is_a_duplicate(code: str) -> None:
+    intent = b.failed(code="1032")
+    _unchanged(_apply(intent, PaymentResult(result_code=code)), intent, AttemptOutcome.DUPLICATE)
+
+
+def test_a_late_success_after_a_failure_still_succeeds() -> None:
+    intent = b.failed()
+    application = _apply(intent, b.success())
+    new = application.intent
+    assert application.outcome is AttemptOutcome.APPLIED
+    assert new.status is IntentStatus.SUCCEEDED
+    assert new.version == intent.version + 1
+    assert new.last_payment_error is None
+    [event] = application.events
+    assert isinstance(event, PaymentSucceeded)
+    assert event.late
+    assert event.version == new.version
+
+
+def test_a_late_success_for_another_amount_is_still_refused() -> None:
+    intent = b.failed()
+    _unchanged(_apply(intent, b.success(amount=100)), intent, AttemptOutcome.AMOUNT_MISMATCH)
+
+
+@pytest.mark.parametrize("result", [b.success(), PaymentResult(result_code="1032", checkout_request_id="ws_CO_1")])
+def test_results_after_cancel_are_ignored(result: PaymentResult) -> None:
+    intent = b.canceled()
+    assert intent.attempt_id == "pa_1"
+    _unchanged(_apply(intent, result), intent, AttemptOutcome.IGNORED)
+
+
+def test_a_result_for_another_attempt_is_superseded() -> None:
+    intent = b.processing("pa_2", base=b.failed("pa_1"))
+    _unchanged(_apply(intent, b.success(), attempt_id="pa_1"), intent, AttemptOutcome.SUPERSEDED)
+
+
+def test_a_result_for_an_intent_that_never_started_an_attempt_is_superseded() -> None:
+    intent = b.created()
+    _unchanged(_apply(intent, b.success()), intent, AttemptOutcome.SUPERSEDED)
+
+
+@pytest.mark.parametrize("make", [b.accepted, b.failed, b.succeeded])
+def test_a_checkout_id_that_is_not_the_attempts_is_invalid(make: Callable[[], PaymentIntent]) -> None:
+    intent = make()
+    _unchanged(_apply(intent, b.success(checkout="ws_CO_other")), intent, AttemptOutcome.INVALID)
+
+
+def test_a_result_without_checkout_id_applies_to_the_current_attempt() -> None:
+    assert _apply(b.accepted(), b.success(checkout=None)).intent.status is IntentStatus.SUCCEEDED
+
+
+def test_a_result_links_the_checkout_id_when_the_answer_was_lost_in_one_change() -> None:
+    intent = b.answer_lost()
+    application = _apply(intent, b.success(checkout="ws_CO_late"))
+    new = application.intent
+    assert application.outcome is AttemptOutcome.APPLIED
+    assert new.status is IntentStatus.SUCCEEDED
+    assert new.checkout_request_id == "ws_CO_late"
+    assert new.mpesa is not None
+    assert new.mpesa.merchant_request_id == "mr-cb"
+    # one saved change: the repository accepts it only if the version moved by exactly one
+    assert new.version == intent.version + 1
+    assert list(application.events) == [
+        CheckoutRequestLinked(
+            intent_id=b.INTENT_ID, version=new.version, at=NOW, attempt_id="pa_1", checkout_request_id="ws_CO_late"
+        ),
+        PaymentSucceeded(
+            intent_id=b.INTENT_ID,
+            version=new.version,
+            at=NOW,
+            attempt_id="pa_1",
+            receipt_number="NLJ7RT61SV",
+            late=False,
+        ),
+    ]
+
+
+def test_a_failure_links_the_checkout_id_too_keeping_a_known_merchant_request_id() -> None:
+    intent = b.answer_lost()
+    result = PaymentResult(result_code="1037", checkout_request_id="ws_CO_late")
+    application = _apply(intent, result)
+    assert application.intent.status is IntentStatus.FAILED
+    assert application.intent.checkout_request_id == "ws_CO_late"
+    assert application.intent.version == intent.version + 1
+    assert [type(e) for e in application.events] == [CheckoutRequestLinked, PaymentFailed]
+
+
+def test_a_late_success_links_an_expired_lost_answer() -> None:
+    lost = b.answer_lost()
+    expired, _ = sm.expire_unanswered(lost, now=b.T0 + 10_000)
+    application = _apply(expired, b.success(checkout="ws_CO_late"))
+    assert application.intent.status is IntentStatus.SUCCEEDED
+    assert application.intent.checkout_request_id == "ws_CO_late"
+    assert application.intent.version == expired.version + 1
+    assert isinstance(application.events[-1], PaymentSucceeded)
+    assert application.events[-1].late
+
+
+def test_settling_a_processing_intent_without_mpesa_details_is_refused() -> None:
+    broken = msgspec.structs.replace(b.processing(), mpesa=None)
+    with pytest.raises(IntentUnexpectedState):
+        _apply(broken, b.success(checkout=None))
