@@ -15,7 +15,7 @@ from micropay.domain.model.credentials import (
 from micropay.domain.model.environment import Environment, Tenant
 from micropay.ports.clock import Clock
 from micropay.ports.credential_repository import StoredCredentials
-from micropay.ports.credential_vault import CredentialVault
+from micropay.ports.credential_vault import CredentialVault, VaultError
 from micropay.ports.tenant_directory import TenantDirectory
 from micropay.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -33,7 +33,10 @@ def seal(vault: CredentialVault, tenant: Tenant, credentials: DarajaCredentials,
 
 def unseal(vault: CredentialVault, tenant: Tenant, stored: StoredCredentials) -> DarajaCredentials:
     plaintext = vault.open(stored.sealed, associated_data(tenant.merchant_id, tenant.environment))
-    return _DECODER.decode(plaintext)
+    try:
+        return _DECODER.decode(plaintext)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raise VaultError("Stored credentials opened but are not readable credentials.") from None
 
 
 class CredentialResolver:

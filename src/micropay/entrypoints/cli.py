@@ -1,0 +1,124 @@
+"""The ``micropay`` command (contract §6)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+import msgspec
+from dishka import AsyncContainer
+
+from micropay.domain.errors import MicropayError
+from micropay.entrypoints.settings import Settings, SettingsError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="micropay", description="M-Pesa payment orchestration (Daraja STK Push).")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (uvicorn)")
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply every migration (with MICROPAY_DATABASE_URL's role)")
+
+    merchants = commands.add_parser("merchants", help="merchant accounts")
+    merchant_commands = merchants.add_subparsers(dest="merchants_command", required=True)
+    create = merchant_commands.add_parser("create", help="create a merchant and print its API keys once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--email")
+
+    simulator = commands.add_parser("simulator", help="run the bundled Daraja simulator")
+    simulator.add_argument("--host", default="127.0.0.1")
+    simulator.add_argument("--port", type=int, default=8001)
+
+    vault = commands.add_parser("vault", help="credential vault")
+    vault_commands = vault.add_subparsers(dest="vault_command", required=True)
+    vault_commands.add_parser("rotate", help="re-encrypt every credential under MICROPAY_VAULT_KEY")
+    return parser
+
+
+@asynccontextmanager
+async def request_scope(settings: Settings) -> AsyncIterator[AsyncContainer]:
+    """A container and one request scope, closed (engine disposed) on exit."""
+    from micropay.entrypoints.container import make_container
+
+    container = make_container(settings)
+    try:
+        async with container() as request:
+            yield request
+    finally:
+        await container.close()
+
+
+async def _create_merchant(settings: Settings, name: str, email: str | None) -> bytes:
+    from micropay.domain.use_cases.api_keys import CreateMerchant
+
+    async with request_scope(settings) as scope:
+        created = await (await scope.get(CreateMerchant))(name, email)
+    return msgspec.json.format(msgspec.json.encode(created), indent=2)
+
+
+async def _rotate(settings: Settings) -> int:
+    from micropay.domain.use_cases.credentials import RotateVaultKeys
+
+    async with request_scope(settings) as scope:
+        return await (await scope.get(RotateVaultKeys))()
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    if workers > 1:
+        uvicorn.run(
+            "micropay.entrypoints.http.app:app_factory",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+        )
+        return
+    from micropay.entrypoints.http.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "simulator":
+            from micropay.entrypoints.simulator.server import run_simulator
+            from micropay.entrypoints.simulator.settings import SimulatorSettings
+
+            run_simulator(args.host, args.port, SimulatorSettings.from_env(os.environ))
+            return 0
+        settings = Settings.from_env()
+        if args.command == "serve":
+            _serve(settings, args.host, args.port, args.workers)
+        elif args.command == "db":
+            from micropay.adapters.persistence import upgrade
+
+            upgrade(settings.database_url)
+            print("database is up to date")
+        elif args.command == "merchants":
+            sys.stdout.write(asyncio.run(_create_merchant(settings, args.name, args.email)).decode() + "\n")
+        elif args.command == "vault":
+            count = asyncio.run(_rotate(settings))
+            print(f"re-encrypted {count} credential(s) under the current key")
+    except (MicropayError, SettingsError) as exc:
+        print(f"micropay: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""``create_app``: the Litestar application, built around the dishka container."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dishka import Provider
+from dishka.integrations.litestar import setup_dishka
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+
+import micropay
+from micropay.domain.errors import MicropayError
+from micropay.entrypoints.container import make_container
+from micropay.entrypoints.http.auth import provide_principal
+from micropay.entrypoints.http.errors import (
+    http_exception_handler,
+    micropay_error_handler,
+    unexpected_error_handler,
+    validation_error_handler,
+)
+from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
+from micropay.entrypoints.http.routes import api_keys, credentials, health, payment_intents, webhooks
+from micropay.entrypoints.settings import Settings
+from micropay.ports.credential_vault import CredentialVault
+
+DESCRIPTION = (
+    "Stripe-like Payment Intents over Safaricom's M-Pesa Daraja STK Push. Authenticate with "
+    "`Authorization: Bearer sk_test_…` (sandbox) or `sk_live_…` (production). Every POST under /v1 accepts "
+    'an `Idempotency-Key`. Errors: `{"error": {type, code, message, param, request_id}}`.'
+)
+
+
+def create_app(settings: Settings | None = None, *overrides: Provider, configure_logs: bool = True) -> Litestar:
+    """Build the app. Nothing connects until startup; ``overrides`` replace providers (tests, embedding)."""
+    settings = settings or Settings.from_env()
+    if configure_logs:
+        configure_logging(settings.log_level)
+    container = make_container(settings, *overrides)
+
+    async def check_vault() -> None:
+        # A wrong or missing master key must stop the service at start-up, not at the first payment.
+        await container.get(CredentialVault)
+
+    app = Litestar(
+        route_handlers=[
+            *payment_intents.ROUTES,
+            *credentials.ROUTES,
+            *api_keys.ROUTES,
+            *webhooks.ROUTES,
+            *health.ROUTES,
+        ],
+        dependencies={"principal": Provide(provide_principal)},
+        exception_handlers={
+            MicropayError: micropay_error_handler,
+            ValidationException: validation_error_handler,
+            HTTPException: http_exception_handler,
+            Exception: unexpected_error_handler,
+        },
+        on_startup=[check_vault],
+        on_shutdown=[container.close],
+        openapi_config=OpenAPIConfig(
+            title="Micropay",
+            version=micropay.__version__,
+            description=DESCRIPTION,
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        debug=False,
+        logging_config=None,
+    )
+    setup_dishka(container, app)
+    app.asgi_handler = request_id_middleware(app.asgi_handler)
+    return app
+
+
+def app_factory() -> Any:
+    """For ``uvicorn --factory micropay.entrypoints.http.app:app_factory``."""
+    return create_app()

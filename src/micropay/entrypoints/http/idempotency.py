@@ -1,0 +1,104 @@
+"""``Idempotency-Key`` on every POST under /v1 (contract §3), decided by the database, not process memory."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+import msgspec
+from litestar import Request, Response
+
+from micropay.domain.errors import MicropayError
+from micropay.domain.model import idempotency
+from micropay.domain.model.idempotency import Decision, StoredResponse
+from micropay.domain.use_cases.api_keys import Principal
+from micropay.entrypoints.http.errors import ApiError, error_response
+from micropay.ports.clock import Clock
+from micropay.ports.idempotency_store import IdempotencyStore
+
+#: A response with one of these statuses means "nothing was done, try again": it is not stored.
+_NOT_STORED: Final = frozenset({409, 500, 502, 503})
+REPLAYED_HEADER: Final = "Idempotent-Replayed"
+
+#: What an operation returns: its response, and whether to store it even if its status says otherwise.
+Outcome = tuple[Response[bytes], bool]
+
+
+def _fingerprint(request: Request[Any, Any, Any], body: bytes) -> str:
+    try:
+        canonical = msgspec.json.encode(msgspec.json.decode(body), order="sorted") if body.strip() else b""
+    except msgspec.DecodeError:
+        canonical = body
+    digest = hashlib.sha256()
+    digest.update(f"{request.method} {request.url.path}\n".encode())
+    digest.update(canonical)
+    return digest.hexdigest()
+
+
+class IdempotentRunner:
+    """Run a POST at most once per key and tenant; replay its stored response byte for byte."""
+
+    def __init__(self, store: IdempotencyStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def run(
+        self, request: Request[Any, Any, Any], principal: Principal, operation: Callable[[], Awaitable[Outcome]]
+    ) -> Response[bytes]:
+        raw_key = request.headers.get("idempotency-key")
+        if raw_key is None:
+            response, _ = await _guarded(operation)
+            return response
+        key = idempotency.validate_key(raw_key)
+        fingerprint = _fingerprint(request, await request.body())
+        tenant = principal.tenant
+        existing = await self._store.claim(tenant, key, fingerprint, self._clock.now())
+        if existing is not None:
+            return _answer_existing(existing, fingerprint, self._clock.now())
+        try:
+            response, force_store = await _guarded(operation)
+        except BaseException:
+            await self._store.release(tenant, key)
+            raise
+        if force_store or response.status_code not in _NOT_STORED:
+            content = response.content if isinstance(response.content, bytes) else b""
+            await self._store.complete(tenant, key, StoredResponse(status=response.status_code or 200, body=content))
+        else:
+            await self._store.release(tenant, key)
+        return response
+
+
+async def _guarded(operation: Callable[[], Awaitable[Outcome]]) -> Outcome:
+    try:
+        return await operation()
+    except MicropayError as exc:
+        return error_response(exc), False
+
+
+def _answer_existing(existing: idempotency.IdempotencyRecord, fingerprint: str, now: float) -> Response[bytes]:
+    decision = idempotency.decide(existing, fingerprint, now)
+    if decision is Decision.REPLAY and existing.response is not None:
+        stored = existing.response
+        return Response(
+            stored.body,
+            status_code=stored.status,
+            media_type=stored.content_type,
+            headers={REPLAYED_HEADER: "true"},
+        )
+    if decision is Decision.MISMATCH:
+        raise ApiError(
+            422,
+            "idempotency_error",
+            "idempotency_key_reused",
+            "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+            param="Idempotency-Key",
+        )
+    raise ApiError(
+        409,
+        "idempotency_error",
+        "idempotency_key_in_use",
+        "A request with this Idempotency-Key is still being processed; retry once it has finished.",
+        param="Idempotency-Key",
+        headers={"Retry-After": "1"},
+    )

@@ -1,0 +1,48 @@
+"""``POST /v1/api_keys/roll`` (contract §5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Request, Response, post
+
+from micropay.domain.use_cases.api_keys import Principal, RollApiKey
+from micropay.entrypoints.http.auth import require_secret_key
+from micropay.entrypoints.http.idempotency import IdempotentRunner, Outcome
+from micropay.entrypoints.http.routes._responses import json_response
+from micropay.entrypoints.http.schemas import RollKeyBody
+
+
+@post("/v1/api_keys/roll", status_code=200, tags=["API keys"], summary="Roll a key: a new one, shown once")
+@inject
+async def roll_api_key(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    data: RollKeyBody,
+    roll: FromDishka[RollApiKey],
+    runner: FromDishka[IdempotentRunner],
+) -> Response[bytes]:
+    """Without ``expires_in`` the current keys of that type stop working at once; with it, after that
+    many seconds (at most 7 days)."""
+    require_secret_key(principal)
+
+    async def operation() -> Outcome:
+        issued = await roll(principal.tenant, data.type, data.expires_in)
+        key = issued.key
+        return json_response(
+            {
+                "object": "api_key",
+                "id": key.id,
+                "type": key.type.value,
+                "livemode": key.environment.livemode,
+                "key": issued.raw,
+                "display_prefix": key.display_prefix,
+                "created": key.created,
+            }
+        ), True
+
+    return await runner.run(request, principal, operation)
+
+
+ROUTES = [roll_api_key]

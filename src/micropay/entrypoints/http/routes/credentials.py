@@ -1,0 +1,50 @@
+"""``/v1/mpesa_credentials`` (contract §5): secrets go in, only a masked view comes out."""
+
+from __future__ import annotations
+
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Response, delete, get, put
+
+from micropay.domain.use_cases.api_keys import Principal
+from micropay.domain.use_cases.credentials import DeleteCredentials, GetCredentials, SetCredentials
+from micropay.entrypoints.http.auth import require_secret_key
+from micropay.entrypoints.http.presenters import credentials_json
+from micropay.entrypoints.http.routes._responses import json_response
+from micropay.entrypoints.http.schemas import CredentialsBody
+
+TAG = ["M-Pesa credentials"]
+PATH = "/v1/mpesa_credentials"
+
+
+@put(PATH, tags=TAG, summary="Set the Daraja credentials of the key's environment")
+@inject
+async def put_credentials(
+    principal: Principal, data: CredentialsBody, store: FromDishka[SetCredentials]
+) -> Response[bytes]:
+    require_secret_key(principal)
+    payload = {
+        "consumer_key": data.consumer_key,
+        "consumer_secret": data.consumer_secret,
+        "business_short_code": data.business_short_code,
+        "passkey": data.passkey,
+        "transaction_type": data.transaction_type,
+        "party_b": data.party_b,
+    }
+    return json_response(credentials_json(await store(principal.tenant, payload)))
+
+
+@get(PATH, tags=TAG, summary="The masked view of the credentials")
+@inject
+async def get_credentials(principal: Principal, read: FromDishka[GetCredentials]) -> Response[bytes]:
+    require_secret_key(principal)
+    return json_response(credentials_json(await read(principal.tenant)))
+
+
+@delete(PATH, status_code=200, tags=TAG, summary="Remove the credentials")
+@inject
+async def delete_credentials(principal: Principal, remove: FromDishka[DeleteCredentials]) -> Response[bytes]:
+    require_secret_key(principal)
+    return json_response(credentials_json(await remove(principal.tenant), deleted=True))
+
+
+ROUTES = [put_credentials, get_credentials, delete_credentials]

@@ -1,0 +1,19 @@
+"""``run_simulator``: serve the Daraja simulator with uvicorn (``micropay simulator``)."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from micropay.entrypoints.simulator.app import create_simulator_app
+from micropay.entrypoints.simulator.settings import SimulatorSettings
+
+
+def run_simulator(host: str = "127.0.0.1", port: int = 8001, settings: SimulatorSettings | None = None) -> None:
+    """Block serving the simulator until interrupted; pending callbacks are cancelled on shutdown."""
+    uvicorn.run(
+        create_simulator_app(settings or SimulatorSettings()),
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_graceful_shutdown=5,
+    )
