@@ -1,0 +1,71 @@
+"""The provider log on SQL."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from micropay.adapters.persistence.errors import storage_errors
+from micropay.adapters.persistence.mapping import attempt_from_domain, attempt_to_domain
+from micropay.adapters.persistence.rows import ATTEMPTS
+from micropay.domain.model.attempt import ProviderAttempt
+from micropay.domain.model.environment import Tenant
+from micropay.ports.attempt_repository import AttemptRepository
+
+_C = ATTEMPTS.c
+_IN_TENANT: Final = (_C.merchant_id == bindparam("t_merchant"), _C.environment == bindparam("t_env"))
+_INSERT: Final = insert(ATTEMPTS)
+_OUTCOME_COLUMNS: Final = ("outcome", "request", "response", "http_status", "checkout_request_id", "updated")
+_UPDATE: Final = (
+    update(ATTEMPTS)
+    .where(_C.id == bindparam("t_id"), *_IN_TENANT)
+    .values({name: bindparam(f"v_{name}", type_=ATTEMPTS.c[name].type) for name in _OUTCOME_COLUMNS})
+)
+_GET: Final = select(ATTEMPTS).where(_C.id == bindparam("t_id"), *_IN_TENANT)
+
+
+class SqlaAttemptRepository(AttemptRepository):
+    def __init__(self, connection: AsyncConnection, tenant: Tenant) -> None:
+        self._connection = connection
+        self._tenant = {"t_merchant": tenant.merchant_id, "t_env": tenant.environment.value}
+
+    async def add(self, attempt: ProviderAttempt) -> None:
+        self._check_tenant(attempt)
+        with storage_errors("record a provider attempt"):
+            await self._connection.execute(_INSERT, attempt_from_domain(attempt))
+
+    async def update(self, attempt: ProviderAttempt) -> None:
+        self._check_tenant(attempt)
+        values = attempt_from_domain(attempt)
+        params = {f"v_{name}": values[name] for name in _OUTCOME_COLUMNS}
+        params.update(self._tenant, t_id=attempt.id)
+        with storage_errors("update a provider attempt"):
+            await self._connection.execute(_UPDATE, params)
+
+    async def get(self, attempt_id: str) -> ProviderAttempt | None:
+        with storage_errors("read a provider attempt"):
+            result = await self._connection.execute(_GET, {"t_id": attempt_id, **self._tenant})
+            row = result.mappings().first()
+        return attempt_to_domain(row) if row is not None else None
+
+    async def list_for_intent(
+        self, intent_id: str, *, limit: int, starting_after: str | None = None
+    ) -> tuple[list[ProviderAttempt], bool]:
+        statement = select(ATTEMPTS).where(
+            _C.intent_id == intent_id,
+            _C.merchant_id == self._tenant["t_merchant"],
+            _C.environment == self._tenant["t_env"],
+        )
+        if starting_after is not None:
+            statement = statement.where(_C.id > starting_after)
+        statement = statement.order_by(_C.id.asc()).limit(limit + 1)
+        with storage_errors("list provider attempts"):
+            result = await self._connection.execute(statement)
+            rows = result.mappings().all()
+        return [attempt_to_domain(row) for row in rows[:limit]], len(rows) > limit
+
+    def _check_tenant(self, attempt: ProviderAttempt) -> None:
+        if (attempt.merchant_id, attempt.environment.value) != (self._tenant["t_merchant"], self._tenant["t_env"]):
+            raise ValueError("An attempt can only be written by the unit of work of its own tenant.")

@@ -1,0 +1,26 @@
+"""What the composition root needs from persistence, built from one engine."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from micropay.adapters.persistence.idempotency_store import SqlaIdempotencyStore
+from micropay.adapters.persistence.tenant_directory import SqlaTenantDirectory
+from micropay.adapters.persistence.unit_of_work import SqlaUnitOfWorkFactory
+
+
+class Persistence(NamedTuple):
+    uow_factory: SqlaUnitOfWorkFactory
+    tenant_directory: SqlaTenantDirectory
+    idempotency_store: SqlaIdempotencyStore
+
+
+def build_persistence(engine: AsyncEngine) -> Persistence:
+    """Stateless adapters over ``engine``; build once per process (the engine owns the pool)."""
+    return Persistence(
+        uow_factory=SqlaUnitOfWorkFactory(engine),
+        tenant_directory=SqlaTenantDirectory(engine),
+        idempotency_store=SqlaIdempotencyStore(engine),
+    )

@@ -1,0 +1,86 @@
+"""Payment intents on SQL: optimistic locking on ``version`` and keyset paging on the time-sortable id."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from micropay.adapters.persistence.errors import storage_errors
+from micropay.adapters.persistence.mapping import intent_from_domain, intent_to_domain
+from micropay.adapters.persistence.rows import INTENTS
+from micropay.domain.model.environment import Tenant
+from micropay.domain.model.intent import PaymentIntent
+from micropay.ports.errors import ConcurrentUpdate
+from micropay.ports.intent_repository import IntentPage, IntentPageQuery, IntentRepository
+
+_C = INTENTS.c
+_IN_TENANT: Final = (_C.merchant_id == bindparam("t_merchant"), _C.environment == bindparam("t_env"))
+_GET: Final = select(INTENTS).where(_C.id == bindparam("t_id"), *_IN_TENANT)
+_INSERT: Final = insert(INTENTS)
+# Immutable columns (id, tenant, amount, currency, created, secret_hash) are never rewritten.
+_MUTABLE: Final = tuple(
+    c.name
+    for c in INTENTS.columns
+    if c.name not in {"id", "merchant_id", "environment", "amount", "currency", "created", "secret_hash"}
+)
+_SAVE: Final = (
+    update(INTENTS)
+    .where(_C.id == bindparam("t_id"), *_IN_TENANT, _C.version == bindparam("t_expected_version"))
+    .values({name: bindparam(f"v_{name}", type_=INTENTS.c[name].type) for name in _MUTABLE})
+)
+
+
+class SqlaIntentRepository(IntentRepository):
+    def __init__(self, connection: AsyncConnection, tenant: Tenant) -> None:
+        self._connection = connection
+        self._tenant = {"t_merchant": tenant.merchant_id, "t_env": tenant.environment.value}
+
+    async def get(self, intent_id: str) -> PaymentIntent | None:
+        with storage_errors("read a payment intent"):
+            result = await self._connection.execute(_GET, {"t_id": intent_id, **self._tenant})
+            row = result.mappings().first()
+        return intent_to_domain(row) if row is not None else None
+
+    async def add(self, intent: PaymentIntent) -> None:
+        self._check_tenant(intent)
+        with storage_errors("insert a payment intent"):
+            await self._connection.execute(_INSERT, intent_from_domain(intent))
+
+    async def save(self, intent: PaymentIntent) -> None:
+        self._check_tenant(intent)
+        values = intent_from_domain(intent)
+        params = {f"v_{name}": values[name] for name in _MUTABLE}
+        params.update(self._tenant, t_id=intent.id, t_expected_version=intent.version - 1)
+        with storage_errors("update a payment intent"):
+            result = await self._connection.execute(_SAVE, params)
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(f"PaymentIntent {intent.id} changed before version {intent.version} was saved.")
+
+    async def list_page(self, query: IntentPageQuery) -> IntentPage:
+        statement = select(INTENTS).where(
+            _C.merchant_id == self._tenant["t_merchant"], _C.environment == self._tenant["t_env"]
+        )
+        if query.status is not None:
+            statement = statement.where(_C.status == query.status.value)
+        backwards = query.ending_before is not None
+        if query.ending_before is not None:
+            statement = statement.where(_C.id > query.ending_before).order_by(_C.id.asc())
+        else:
+            if query.starting_after is not None:
+                statement = statement.where(_C.id < query.starting_after)
+            statement = statement.order_by(_C.id.desc())
+        statement = statement.limit(query.limit + 1)
+        with storage_errors("list payment intents"):
+            result = await self._connection.execute(statement)
+            rows = result.mappings().all()
+        has_more = len(rows) > query.limit
+        page = [intent_to_domain(row) for row in rows[: query.limit]]
+        if backwards:
+            page.reverse()
+        return IntentPage(data=page, has_more=has_more)
+
+    def _check_tenant(self, intent: PaymentIntent) -> None:
+        if (intent.merchant_id, intent.environment.value) != (self._tenant["t_merchant"], self._tenant["t_env"]):
+            raise ValueError("An intent can only be written by the unit of work of its own tenant.")

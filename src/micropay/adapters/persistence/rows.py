@@ -1,0 +1,171 @@
+"""The tables, declared once with advanced-alchemy's ORM registry (its type map and naming convention).
+
+The repositories run Core statements against these tables (no identity map, no unit-of-work flush): a
+request costs only the round trips it needs. Times are Unix seconds as in the domain, except the idempotency
+record's ``created_at`` which is the float the domain uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advanced_alchemy.base import create_registry
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Double,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ID = String(64)
+ENV = String(16)
+# JSONB on Postgres, JSON text on SQLite. (advanced-alchemy's own JsonB carries an Oracle variant that does not
+# attach to tables under SQLAlchemy 2.1, so we declare the two variants we use.)
+JsonB = JSON().with_variant(JSONB(), "postgresql")
+
+
+class MicropayBase(DeclarativeBase):
+    """Our own registry (not advanced-alchemy's global one), so embedding apps keep their metadata apart."""
+
+    registry = create_registry()
+
+
+class MerchantRow(MicropayBase):
+    __tablename__ = "micropay_merchants"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    created: Mapped[int] = mapped_column(BigInteger)
+
+
+class ApiKeyRow(MicropayBase):
+    __tablename__ = "micropay_api_keys"
+    __table_args__ = (Index("ix_micropay_api_keys_tenant_type", "merchant_id", "environment", "type"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(ID, ForeignKey("micropay_merchants.id"))
+    environment: Mapped[str] = mapped_column(ENV)
+    type: Mapped[str] = mapped_column(Text)
+    key_hash: Mapped[str] = mapped_column(Text, unique=True)
+    display_prefix: Mapped[str] = mapped_column(Text)
+    created: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int | None] = mapped_column(BigInteger)
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class IntentRow(MicropayBase):
+    __tablename__ = "micropay_payment_intents"
+    __table_args__ = (
+        Index("ix_micropay_payment_intents_list", "merchant_id", "environment", "id"),
+        Index("ix_micropay_payment_intents_list_status", "merchant_id", "environment", "status", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(ID, ForeignKey("micropay_merchants.id"))
+    environment: Mapped[str] = mapped_column(ENV)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(Text)
+    phone_number: Mapped[str | None] = mapped_column(Text)
+    account_reference: Mapped[str] = mapped_column(String(12))
+    description: Mapped[str | None] = mapped_column(Text)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JsonB)
+    secret_hash: Mapped[str] = mapped_column(Text)
+    created: Mapped[int] = mapped_column(BigInteger)
+    updated: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer)
+    attempt_id: Mapped[str | None] = mapped_column(ID)
+    attempt_count: Mapped[int] = mapped_column(Integer)
+    next_action_expires_at: Mapped[int | None] = mapped_column(BigInteger)
+    last_payment_error: Mapped[dict[str, Any] | None] = mapped_column(JsonB)
+    mpesa_phone_number: Mapped[str | None] = mapped_column(Text)
+    provider_ref: Mapped[str | None] = mapped_column(Text, unique=True)  # Daraja's CheckoutRequestID
+    mpesa_merchant_request_id: Mapped[str | None] = mapped_column(Text)
+    mpesa_receipt_number: Mapped[str | None] = mapped_column(Text)
+    mpesa_transaction_date: Mapped[int | None] = mapped_column(BigInteger)
+    canceled_at: Mapped[int | None] = mapped_column(BigInteger)
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AttemptRow(MicropayBase):
+    __tablename__ = "micropay_provider_attempts"
+    __table_args__ = (Index("ix_micropay_provider_attempts_intent", "intent_id", "id"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    intent_id: Mapped[str] = mapped_column(ID, ForeignKey("micropay_payment_intents.id"))
+    merchant_id: Mapped[str] = mapped_column(ID)
+    environment: Mapped[str] = mapped_column(ENV)
+    kind: Mapped[str] = mapped_column(Text)
+    push_id: Mapped[str] = mapped_column(ID)
+    created: Mapped[int] = mapped_column(BigInteger)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    request: Mapped[Any] = mapped_column(JsonB, nullable=True)
+    response: Mapped[Any] = mapped_column(JsonB, nullable=True)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    checkout_request_id: Mapped[str | None] = mapped_column(Text)
+    callback_token_hash: Mapped[str | None] = mapped_column(Text, unique=True)
+    callback_token_hint: Mapped[str | None] = mapped_column(Text)
+    updated: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class CredentialRow(MicropayBase):
+    __tablename__ = "micropay_provider_credentials"
+
+    merchant_id: Mapped[str] = mapped_column(ID, ForeignKey("micropay_merchants.id"), primary_key=True)
+    environment: Mapped[str] = mapped_column(ENV, primary_key=True)
+    encrypted_blob: Mapped[str] = mapped_column(Text)
+    iv: Mapped[str] = mapped_column(Text)
+    key_id: Mapped[str] = mapped_column(Text)
+    business_short_code: Mapped[str] = mapped_column(Text)
+    transaction_type: Mapped[str] = mapped_column(Text)
+    party_b: Mapped[str | None] = mapped_column(Text)
+    consumer_key_last4: Mapped[str] = mapped_column(Text)
+    updated: Mapped[int] = mapped_column(BigInteger)
+
+
+class IdempotencyRow(MicropayBase):
+    __tablename__ = "micropay_idempotency_keys"
+
+    merchant_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    environment: Mapped[str] = mapped_column(ENV, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Double)
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    response_content_type: Mapped[str | None] = mapped_column(Text)
+
+
+class UnmatchedCallbackRow(MicropayBase):
+    __tablename__ = "micropay_unmatched_callbacks"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), Identity(), primary_key=True)
+    token_hint: Mapped[str] = mapped_column(Text)
+    body: Mapped[Any] = mapped_column(JsonB, nullable=True)
+    received_at: Mapped[int] = mapped_column(BigInteger)
+
+
+def table_of(model: type[MicropayBase]) -> Table:
+    table = model.__table__
+    if not isinstance(table, Table):  # pragma: no cover - every model above maps one table
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
+
+
+MERCHANTS = table_of(MerchantRow)
+API_KEYS = table_of(ApiKeyRow)
+INTENTS = table_of(IntentRow)
+ATTEMPTS = table_of(AttemptRow)
+CREDENTIALS = table_of(CredentialRow)
+IDEMPOTENCY = table_of(IdempotencyRow)
+UNMATCHED_CALLBACKS = table_of(UnmatchedCallbackRow)

@@ -1,0 +1,80 @@
+"""The lookups made before the tenant is known.
+
+On Postgres they call the SECURITY DEFINER functions created by the migrations (the only way the
+``micropay_app`` role can read across tenants, and only by an unguessable hash); on SQLite, plain queries.
+Each runs on its own connection in autocommit mode: one round trip.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from sqlalchemy import Executable, bindparam, insert, select, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from micropay.adapters.persistence.errors import storage_errors
+from micropay.adapters.persistence.mapping import api_key_to_domain
+from micropay.adapters.persistence.rows import API_KEYS, ATTEMPTS, CREDENTIALS, UNMATCHED_CALLBACKS
+from micropay.domain.model.api_keys import ApiKey
+from micropay.domain.model.environment import Environment, Tenant
+from micropay.ports.tenant_directory import CallbackRoute, TenantDirectory
+
+_PG_FIND_API_KEY: Final = text("SELECT * FROM micropay_find_api_key(:key_hash)")
+_PG_ROUTE: Final = text("SELECT * FROM micropay_route_callback(:token_hash)")
+_PG_CREDENTIAL_TENANTS: Final = text("SELECT * FROM micropay_credential_tenants(:not_key_id)")
+_PG_RECORD_UNROUTABLE: Final = text(
+    "SELECT micropay_record_unroutable_callback(:token_hint, :body, :received_at)"
+).bindparams(bindparam("body", type_=JSONB(none_as_null=True)))
+
+_LITE_FIND_API_KEY: Final = select(API_KEYS).where(API_KEYS.c.key_hash == bindparam("key_hash"))
+_LITE_ROUTE: Final = select(
+    ATTEMPTS.c.merchant_id, ATTEMPTS.c.environment, ATTEMPTS.c.intent_id, ATTEMPTS.c.push_id
+).where(ATTEMPTS.c.callback_token_hash == bindparam("token_hash"))
+_LITE_CREDENTIAL_TENANTS: Final = (
+    select(CREDENTIALS.c.merchant_id, CREDENTIALS.c.environment)
+    .where(CREDENTIALS.c.key_id != bindparam("not_key_id"))
+    .order_by(CREDENTIALS.c.merchant_id, CREDENTIALS.c.environment)
+)
+_LITE_RECORD_UNROUTABLE: Final = insert(UNMATCHED_CALLBACKS).values(
+    token_hint=bindparam("token_hint"), body=bindparam("body"), received_at=bindparam("received_at")
+)
+
+
+class SqlaTenantDirectory(TenantDirectory):
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        postgres = engine.dialect.name == "postgresql"
+        self._find_api_key: Executable = _PG_FIND_API_KEY if postgres else _LITE_FIND_API_KEY
+        self._route: Executable = _PG_ROUTE if postgres else _LITE_ROUTE
+        self._credential_tenants: Executable = _PG_CREDENTIAL_TENANTS if postgres else _LITE_CREDENTIAL_TENANTS
+        self._record_unroutable: Executable = _PG_RECORD_UNROUTABLE if postgres else _LITE_RECORD_UNROUTABLE
+
+    async def find_api_key(self, key_hash: str) -> ApiKey | None:
+        rows = await self._run("look up an API key", self._find_api_key, {"key_hash": key_hash})
+        return api_key_to_domain(rows[0]) if rows else None
+
+    async def route_callback(self, token_hash: str) -> CallbackRoute | None:
+        rows = await self._run("route a callback", self._route, {"token_hash": token_hash})
+        if not rows:
+            return None
+        row = rows[0]
+        tenant = Tenant(merchant_id=row["merchant_id"], environment=Environment(row["environment"]))
+        return CallbackRoute(tenant=tenant, intent_id=row["intent_id"], push_id=row["push_id"])
+
+    async def credential_tenants(self, *, not_key_id: str) -> list[Tenant]:
+        rows = await self._run("list credential tenants", self._credential_tenants, {"not_key_id": not_key_id})
+        return [Tenant(merchant_id=row["merchant_id"], environment=Environment(row["environment"])) for row in rows]
+
+    async def record_unroutable_callback(self, token_hint: str, body: Any, received_at: int) -> None:
+        params = {"token_hint": token_hint[:6], "body": body, "received_at": received_at}
+        await self._run("record an unroutable callback", self._record_unroutable, params, returns_rows=False)
+
+    async def _run(
+        self, action: str, statement: Executable, params: dict[str, Any], *, returns_rows: bool = True
+    ) -> list[Any]:
+        with storage_errors(action):
+            async with self._engine.connect() as connection:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                result = await connection.execute(statement, params)
+                return list(result.mappings().all()) if returns_rows else []

@@ -1,0 +1,94 @@
+"""One transaction for one tenant, on one pooled connection."""
+
+from __future__ import annotations
+
+import contextlib
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from micropay.adapters.persistence.api_key_repository import SqlaApiKeyRepository
+from micropay.adapters.persistence.attempt_repository import SqlaAttemptRepository
+from micropay.adapters.persistence.credential_repository import SqlaCredentialRepository
+from micropay.adapters.persistence.errors import storage_errors
+from micropay.adapters.persistence.intent_repository import SqlaIntentRepository
+from micropay.adapters.persistence.merchant_repository import SqlaMerchantRepository
+from micropay.adapters.persistence.tenant_scope import set_tenant
+from micropay.domain.model.environment import Tenant
+from micropay.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+
+class SqlaUnitOfWork(UnitOfWork):
+    """Entering checks out a connection, begins and (on Postgres) sets the tenant: two round trips.
+
+    ``commit()`` commits; leaving without it rolls back. Either way the connection goes back to the pool.
+    The repositories exist only inside the ``async with`` block.
+    """
+
+    intents: SqlaIntentRepository
+    attempts: SqlaAttemptRepository
+    credentials: SqlaCredentialRepository
+    api_keys: SqlaApiKeyRepository
+    merchants: SqlaMerchantRepository
+
+    def __init__(self, engine: AsyncEngine, tenant: Tenant) -> None:
+        self.tenant = tenant
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Self:
+        if self._connection is not None:
+            raise RuntimeError("A unit of work can be entered only once.")
+        with storage_errors("start a transaction"):
+            connection = await self._engine.connect()
+            try:
+                await connection.begin()
+                await set_tenant(connection, self.tenant)
+            except BaseException:
+                await _close_quietly(connection)
+                raise
+        self._connection = connection
+        self.intents = SqlaIntentRepository(connection, self.tenant)
+        self.attempts = SqlaAttemptRepository(connection, self.tenant)
+        self.credentials = SqlaCredentialRepository(connection, self.tenant)
+        self.api_keys = SqlaApiKeyRepository(connection, self.tenant)
+        self.merchants = SqlaMerchantRepository(connection, self.tenant)
+        return self
+
+    async def commit(self) -> None:
+        connection = self._require_connection()
+        with storage_errors("commit"):
+            await connection.commit()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        connection = self._require_connection()
+        if exc is not None:
+            # The original failure matters more than a failed rollback on what may be a dead connection.
+            await _close_quietly(connection)
+            return
+        with storage_errors("roll back"):
+            await connection.close()  # rolls back whatever was not committed
+
+    def _require_connection(self) -> AsyncConnection:
+        if self._connection is None:
+            raise RuntimeError("Use the unit of work inside `async with`.")
+        return self._connection
+
+
+async def _close_quietly(connection: AsyncConnection) -> None:
+    # Closing after a failure: the first error is the one to report; a dead connection is discarded anyway.
+    with contextlib.suppress(Exception):
+        await connection.close()
+
+
+class SqlaUnitOfWorkFactory(UnitOfWorkFactory):
+    """The ``UnitOfWorkFactory`` port: ``factory(tenant)`` gives a new, not yet started unit of work."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    def __call__(self, tenant: Tenant) -> SqlaUnitOfWork:
+        return SqlaUnitOfWork(self._engine, tenant)
