@@ -1,0 +1,99 @@
+"""``BreakingDarajaGateway``: a circuit breaker per (environment, shortcode) around any Daraja gateway.
+
+The rule itself is the pure one in ``micropay.domain.model.circuit_breaker``; this decorator only keeps
+the state per key and tells the rule what happened:
+
+- ``ProviderUnavailable`` and ``AnswerLost`` are failures (Daraja did not answer usefully);
+- an accepted push, a pending or final query are successes;
+- ``CustomerRejected`` and ``ProviderConfigurationError`` are no verdict on Daraja's health (they say
+  something about one customer or one merchant's setup): a probe is released so another call may probe;
+- a call that ends any other way (cancelled, a bug) also releases its probe, so the circuit never sticks
+  half-open.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from micropay.domain.model import circuit_breaker as rule
+from micropay.domain.model.circuit_breaker import BreakerPolicy, CircuitBreaker
+from micropay.domain.model.credentials import DarajaCredentials
+from micropay.domain.model.environment import Environment
+from micropay.ports.clock import Clock
+from micropay.ports.daraja_gateway import (
+    AnswerLost,
+    DarajaGateway,
+    ProviderUnavailable,
+    QueryFinal,
+    QueryPending,
+    StkPushAccepted,
+    StkPushRequest,
+)
+
+T = TypeVar("T")
+
+
+class BreakingDarajaGateway(DarajaGateway):
+    """Fails fast with ``ProviderUnavailable(retry_after=…)`` while a shortcode's circuit is open."""
+
+    def __init__(self, inner: DarajaGateway, clock: Clock, policy: BreakerPolicy = BreakerPolicy()) -> None:
+        self._inner = inner
+        self._clock = clock
+        self._policy = policy
+        self._breakers: dict[str, CircuitBreaker] = {}
+
+    def __repr__(self) -> str:
+        return f"BreakingDarajaGateway({self.snapshot()!r})"
+
+    async def stk_push(self, credentials: DarajaCredentials, request: StkPushRequest) -> StkPushAccepted:
+        key = _key(request.environment, credentials)
+        return await self._guarded(key, lambda: self._inner.stk_push(credentials, request))
+
+    async def stk_query(
+        self, credentials: DarajaCredentials, environment: Environment, checkout_request_id: str
+    ) -> QueryPending | QueryFinal:
+        key = _key(environment, credentials)
+        return await self._guarded(key, lambda: self._inner.stk_query(credentials, environment, checkout_request_id))
+
+    def snapshot(self) -> dict[str, str]:
+        """``{"sandbox:174379": "closed" | "open" | "half_open"}`` for every shortcode seen (for /readyz)."""
+        now = self._clock.now()
+        return {key: breaker.state(now).value for key, breaker in sorted(self._breakers.items())}
+
+    async def _guarded(self, key: str, call: Callable[[], Awaitable[T]]) -> T:
+        now = self._clock.now()
+        before = self._breaker(key)
+        breaker, allowed = rule.before_call(before, now)
+        self._breakers[key] = breaker
+        if not allowed:
+            retry_after = max(1.0, float(math.ceil(breaker.retry_after(now))))
+            raise ProviderUnavailable(
+                "Daraja is failing for this shortcode; the circuit is open.", retry_after=retry_after
+            )
+        is_probe = breaker.probe_in_flight and not before.probe_in_flight
+        try:
+            result = await call()
+        except (ProviderUnavailable, AnswerLost):
+            self._settle(key, is_probe, lambda b: rule.record_failure(b, self._clock.now()))
+            raise
+        except BaseException:  # CustomerRejected, ProviderConfigurationError, cancellation: no verdict
+            self._settle(key, is_probe, rule.release_probe)
+            raise
+        self._settle(key, is_probe, lambda b: rule.record_success(b, self._clock.now()))
+        return result
+
+    def _settle(self, key: str, is_probe: bool, verdict: Callable[[CircuitBreaker], CircuitBreaker]) -> None:
+        current = self._breaker(key)
+        if current.opened_at is not None and not is_probe:
+            return  # a call that started before the circuit opened says nothing about now: the probe decides
+        self._breakers[key] = verdict(current)
+
+    def _breaker(self, key: str) -> CircuitBreaker:
+        found = self._breakers.get(key)
+        return found if found is not None else CircuitBreaker(policy=self._policy)
+
+
+def _key(environment: Environment, credentials: DarajaCredentials) -> str:
+    return f"{environment.value}:{credentials.business_short_code}"

@@ -1,0 +1,256 @@
+"""What Daraja's answers mean: the one place that turns HTTP answers and transport failures into port results.
+
+Every rule here is sourced in ``daraja-reference.md``; the judgement calls are recorded in ADR 0004:
+
+- an STK push is accepted only when ``ResponseCode`` compared as a string is ``"0"``;
+- a push whose request may have left (read/write timeout, dropped connection, an accepted answer we cannot
+  read, a gateway timeout) is ``AnswerLost``, never "unavailable", so it is never pushed again;
+- on the query, ``500.001.1001`` (except the merchant-setup messages) and ``ResultCode`` 4999 mean "ask again
+  later", including "The transaction does not Exist": a query never fails a payment.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import httpx
+import msgspec
+
+from micropay.domain.model.provider import PaymentResult
+from micropay.domain.model.result_codes import STILL_PROCESSING, normalise_result_code
+from micropay.ports.daraja_gateway import (
+    AnswerLost,
+    CustomerRejected,
+    Exchange,
+    GatewayError,
+    ProviderConfigurationError,
+    ProviderUnavailable,
+    QueryFinal,
+    QueryPending,
+    StkPushAccepted,
+)
+
+INVALID_TOKEN: Final = "404.001.03"  # noqa: S105 (an error code, not a secret)
+BAD_REQUEST: Final = "400.002.02"
+MERCHANT_VALIDATION: Final = "500.001.1001"
+SPIKE_ARREST: Final = "500.003.02"
+QUOTA_VIOLATION: Final = "500.003.03"
+INTERNAL_ERROR: Final = "500.003.1001"
+
+_TEXT_LIMIT: Final = 2000  # characters of a non-JSON body kept in the attempts log
+_MESSAGE_LIMIT: Final = 200
+_SETUP_MESSAGES: Final = ("wrong credentials", "merchant does not exist")
+_PHONE_FIELDS: Final = ("invalid phonenumber", "invalid partya")
+_RETRY_AFTER: Final[dict[str, float]] = {SPIKE_ARREST: 5.0, QUOTA_VIOLATION: 60.0, INTERNAL_ERROR: 5.0}
+
+
+class DarajaAnswer(msgspec.Struct, frozen=True, kw_only=True):
+    """One HTTP answer: the status and the body (decoded JSON, or the text when it is not JSON)."""
+
+    status: int
+    body: Any
+
+
+class ErrorEnvelope(msgspec.Struct, frozen=True, kw_only=True):
+    request_id: str | None
+    error_code: str | None
+    error_message: str
+
+
+class TokenRejected(Exception):
+    """Internal signal: Daraja refused the access token (``404.001.03``). Refresh once and try again."""
+
+
+def decode_body(content: bytes) -> Any:
+    """JSON when it is JSON; otherwise the (truncated) text, so that nothing fails on a proxy's HTML page."""
+    if not content:
+        return None
+    try:
+        return msgspec.json.decode(content)
+    except msgspec.DecodeError:
+        return content.decode("utf-8", errors="replace")[:_TEXT_LIMIT]
+
+
+def error_envelope(body: Any) -> ErrorEnvelope | None:
+    """``{requestId, errorCode, errorMessage}`` from any body, tolerating missing or odd-typed fields."""
+    if not isinstance(body, dict) or ("errorCode" not in body and "errorMessage" not in body):
+        return None
+    code, message, request_id = body.get("errorCode"), body.get("errorMessage"), body.get("requestId")
+    return ErrorEnvelope(
+        request_id=str(request_id) if request_id is not None else None,
+        error_code=str(code).strip() if code is not None else None,
+        error_message=str(message)[:_MESSAGE_LIMIT] if message is not None else "",
+    )
+
+
+def is_token_rejected(answer: DarajaAnswer) -> bool:
+    """``404.001.03`` (as documented); a bare HTTP 401 is what some gateways and mocks answer instead."""
+    envelope = error_envelope(answer.body)
+    if envelope is not None and envelope.error_code == INVALID_TOKEN:
+        return True
+    return answer.status == 401 and (envelope is None or envelope.error_code is None)
+
+
+def _describe(answer: DarajaAnswer, envelope: ErrorEnvelope | None) -> str:
+    if envelope is None:
+        return f"HTTP {answer.status}"
+    return f"HTTP {answer.status} {envelope.error_code or '?'}: {envelope.error_message}"
+
+
+def _mentions(envelope: ErrorEnvelope, needles: tuple[str, ...]) -> bool:
+    text = envelope.error_message.lower()
+    return any(needle in text for needle in needles)
+
+
+# --- OAuth -------------------------------------------------------------------------------------------------
+
+
+def token_from(answer: DarajaAnswer, exchange: Exchange) -> tuple[str, int]:
+    """``(access_token, expires_in)`` from an OAuth answer; ``expires_in`` may be a number or a string."""
+    if 200 <= answer.status < 300 and isinstance(answer.body, dict):
+        token, expires_in = answer.body.get("access_token"), answer.body.get("expires_in")
+        if isinstance(token, str) and token and not isinstance(expires_in, bool):
+            try:
+                return token, int(str(expires_in).strip())
+            except ValueError:
+                pass
+        raise ProviderUnavailable("Daraja's OAuth answer could not be read.", exchange)
+    envelope = error_envelope(answer.body)
+    if answer.status in (400, 401, 403):
+        raise ProviderConfigurationError(
+            f"Daraja refused the consumer key and secret ({_describe(answer, envelope)}).", exchange
+        )
+    raise ProviderUnavailable(f"Daraja's OAuth endpoint failed ({_describe(answer, envelope)}).", exchange)
+
+
+def token_refused_twice(exchange: Exchange) -> ProviderConfigurationError:
+    return ProviderConfigurationError(
+        "Daraja refused a freshly issued access token (404.001.03): is Lipa Na M-Pesa enabled on the app?",
+        exchange,
+    )
+
+
+# --- STK push ----------------------------------------------------------------------------------------------
+
+
+def push_outcome(answer: DarajaAnswer, exchange: Exchange) -> StkPushAccepted:
+    """Accepted, or the error that says what the caller should do. Never asks for a retry of the push."""
+    if 200 <= answer.status < 300:
+        body = answer.body
+        if not isinstance(body, dict):
+            raise AnswerLost("Daraja's answer to the STK push could not be read; it may have been accepted.", exchange)
+        if str(body.get("ResponseCode", "")).strip() != "0":
+            raise ProviderUnavailable(
+                f"Daraja did not accept the STK push (ResponseCode {body.get('ResponseCode')!r}).", exchange
+            )
+        checkout = body.get("CheckoutRequestID")
+        if not isinstance(checkout, str) or not checkout:
+            raise AnswerLost("Daraja accepted the STK push without a CheckoutRequestID.", exchange)
+        merchant = body.get("MerchantRequestID")
+        return StkPushAccepted(
+            checkout_request_id=checkout,
+            merchant_request_id=merchant if isinstance(merchant, str) and merchant else None,
+            exchange=exchange,
+        )
+    envelope = error_envelope(answer.body)
+    code = envelope.error_code if envelope else None
+    description = _describe(answer, envelope)
+    if envelope is not None and code == BAD_REQUEST:
+        if _mentions(envelope, _PHONE_FIELDS):
+            raise CustomerRejected(
+                "M-Pesa refused the customer's phone number.", "phone_number_invalid", BAD_REQUEST, exchange
+            )
+        raise ProviderConfigurationError(f"Daraja refused the STK push request ({description}).", exchange)
+    if envelope is not None and code == MERCHANT_VALIDATION:
+        if "unable to lock subscriber" in envelope.error_message.lower():
+            raise CustomerRejected(
+                "The customer is busy with another M-Pesa transaction; try again in a minute.",
+                "customer_busy",
+                MERCHANT_VALIDATION,
+                exchange,
+            )
+        if _mentions(envelope, _SETUP_MESSAGES):
+            raise ProviderConfigurationError(f"Daraja refused the merchant's setup ({description}).", exchange)
+        raise ProviderUnavailable(f"Daraja did not accept the STK push ({description}).", exchange)
+    if answer.status == 504 and envelope is None:
+        raise AnswerLost("A gateway timed out waiting for Daraja; the STK push may have been accepted.", exchange)
+    if answer.status >= 500 or answer.status == 429:
+        retry_after = _RETRY_AFTER.get(code or "", 5.0)
+        raise ProviderUnavailable(f"Daraja is unavailable ({description}).", exchange, retry_after=retry_after)
+    raise ProviderConfigurationError(f"Daraja refused the STK push request ({description}).", exchange)
+
+
+# --- STK push query ----------------------------------------------------------------------------------------
+
+
+def query_outcome(answer: DarajaAnswer, exchange: Exchange) -> QueryPending | QueryFinal:
+    """Pending, final, or an error: ``ProviderUnavailable`` (worth asking again) or ``ProviderConfigurationError``."""
+    if 200 <= answer.status < 300:
+        body = answer.body
+        if not isinstance(body, dict):
+            raise ProviderUnavailable("Daraja's answer to the STK query could not be read.", exchange)
+        raw = body.get("ResultCode")
+        if raw is None:
+            return QueryPending(exchange=exchange)
+        try:
+            result_code = normalise_result_code(raw)
+        except ValueError:
+            raise ProviderUnavailable("Daraja's STK query answer has an unreadable ResultCode.", exchange) from None
+        if result_code == STILL_PROCESSING:
+            return QueryPending(exchange=exchange)
+        return QueryFinal(result=_query_result(body, result_code), exchange=exchange)
+    envelope = error_envelope(answer.body)
+    code = envelope.error_code if envelope else None
+    description = _describe(answer, envelope)
+    if envelope is not None and code == MERCHANT_VALIDATION:
+        if _mentions(envelope, _SETUP_MESSAGES):
+            raise ProviderConfigurationError(f"Daraja refused the merchant's setup ({description}).", exchange)
+        return QueryPending(exchange=exchange)  # "being processed", "does not Exist", sporadic: ask again later
+    if answer.status >= 500 or answer.status == 429:
+        retry_after = _RETRY_AFTER.get(code or "", 5.0)
+        raise ProviderUnavailable(f"Daraja is unavailable ({description}).", exchange, retry_after=retry_after)
+    raise ProviderConfigurationError(f"Daraja refused the STK query request ({description}).", exchange)
+
+
+def _query_result(body: dict[str, Any], result_code: str) -> PaymentResult:
+    desc, checkout, merchant = body.get("ResultDesc"), body.get("CheckoutRequestID"), body.get("MerchantRequestID")
+    return PaymentResult(
+        result_code=result_code,
+        result_desc=desc if isinstance(desc, str) else "",
+        checkout_request_id=checkout if isinstance(checkout, str) and checkout else None,
+        merchant_request_id=merchant if isinstance(merchant, str) and merchant else None,
+    )
+
+
+# --- transport failures ------------------------------------------------------------------------------------
+
+# Failures that happen before a single byte of the request can have reached Daraja.
+_NOT_SENT: Final = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+
+
+def nothing_was_sent(exc: httpx.TransportError) -> bool:
+    return isinstance(exc, _NOT_SENT)
+
+
+def push_transport_error(exc: httpx.TransportError, exchange: Exchange) -> GatewayError:
+    """Nothing sent: unavailable. Sent (or maybe sent) and no answer: lost, never re-pushed."""
+    kind = type(exc).__name__
+    if nothing_was_sent(exc):
+        return ProviderUnavailable(f"Daraja could not be reached ({kind}).", exchange)
+    return AnswerLost(f"The STK push was sent but its answer was lost ({kind}); it may have been accepted.", exchange)
+
+
+def query_transport_error(exc: httpx.TransportError, exchange: Exchange) -> ProviderUnavailable:
+    return ProviderUnavailable(f"Daraja's STK query failed ({type(exc).__name__}).", exchange)
+
+
+def oauth_transport_error(exc: httpx.TransportError, exchange: Exchange) -> ProviderUnavailable:
+    """The token request is harmless to lose: the push has not been sent yet."""
+    return ProviderUnavailable(f"Daraja's OAuth endpoint could not be reached ({type(exc).__name__}).", exchange)
