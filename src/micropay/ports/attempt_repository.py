@@ -14,7 +14,11 @@ class AttemptRepository(Protocol):
     async def add(self, attempt: ProviderAttempt) -> None: ...
 
     async def update(self, attempt: ProviderAttempt) -> None:
-        """Overwrite outcome, response, http_status, checkout_request_id and updated of an existing row."""
+        """Overwrite outcome, request, response, http_status, checkout_request_id and updated of an existing row.
+
+        ``request`` is included because a push row is added before the push is sent: the redacted request
+        body is only known (from the gateway's ``Exchange``) when its outcome is recorded.
+        """
         ...
 
     async def get(self, attempt_id: str) -> ProviderAttempt | None: ...

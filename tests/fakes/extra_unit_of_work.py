@@ -1,0 +1,91 @@
+"""Variants of the fake unit of work for the use-case tests (kept apart from ``unit_of_work.py``).
+
+- ``AttemptRepository.update`` overwrites ``request`` too, as the port now says (a push row is added before
+  the push and gets its redacted request with its outcome); the base fake predates that sentence.
+- ``interleaving=True``: the plain fakes never suspend, so ``asyncio.gather`` of two use cases would run
+  them one after the other. This unit of work yields to the event loop when it begins, before each commit
+  and before each intent read, so that two transactions read the same version and race at commit exactly
+  as two database sessions would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import Self
+
+import msgspec
+
+from micropay.domain.model.attempt import ProviderAttempt
+from micropay.domain.model.environment import Tenant
+from micropay.domain.model.intent import PaymentIntent
+from micropay.ports.intent_repository import IntentPage, IntentPageQuery, IntentRepository
+from micropay.ports.unit_of_work import UnitOfWorkFactory
+from tests.fakes.attempt_repository import FakeAttemptRepository
+from tests.fakes.database import InMemoryDatabase
+from tests.fakes.unit_of_work import FakeUnitOfWork
+
+
+class _FullUpdateAttempts(FakeAttemptRepository):
+    """The fake provider log, whose ``update`` also writes ``request``."""
+
+    async def update(self, attempt: ProviderAttempt) -> None:
+        await super().update(attempt)
+        staged = self._s.staging.attempts
+        staged[attempt.id] = msgspec.structs.replace(staged[attempt.id], request=attempt.request)
+
+
+class _YieldingIntents:
+    """The fake intent repository, with a suspension point before every read."""
+
+    def __init__(self, inner: IntentRepository) -> None:
+        self._inner = inner
+
+    async def get(self, intent_id: str) -> PaymentIntent | None:
+        await asyncio.sleep(0)
+        return await self._inner.get(intent_id)
+
+    async def add(self, intent: PaymentIntent) -> None:
+        await self._inner.add(intent)
+
+    async def save(self, intent: PaymentIntent) -> None:
+        await self._inner.save(intent)
+
+    async def list_page(self, query: IntentPageQuery) -> IntentPage:
+        return await self._inner.list_page(query)
+
+
+class ExtraUnitOfWork(FakeUnitOfWork):
+    def __init__(self, db: InMemoryDatabase, tenant: Tenant, *, interleaving: bool) -> None:
+        super().__init__(db, tenant)
+        self._interleaving = interleaving
+        self.attempts = _FullUpdateAttempts(self._session)
+        if interleaving:
+            self.intents = _YieldingIntents(self.intents)
+
+    async def __aenter__(self) -> Self:
+        if self._interleaving:
+            await asyncio.sleep(0)
+        return await super().__aenter__()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await super().__aexit__(exc_type, exc, tb)
+
+    async def commit(self) -> None:
+        if self._interleaving:
+            await asyncio.sleep(0)
+        await super().commit()
+
+
+class ExtraUnitOfWorkFactory:
+    def __init__(self, db: InMemoryDatabase, *, interleaving: bool = False) -> None:
+        self.db = db
+        self.interleaving = interleaving
+
+    def __call__(self, tenant: Tenant) -> ExtraUnitOfWork:
+        return ExtraUnitOfWork(self.db, tenant, interleaving=self.interleaving)
+
+
+_: UnitOfWorkFactory = ExtraUnitOfWorkFactory(InMemoryDatabase())
