@@ -11,7 +11,7 @@ import msgspec
 from micropay.domain.errors import InvalidParameter
 from micropay.domain.model.environment import Environment
 
-_SHORTCODE: Final = re.compile(r"\d{5,7}")
+_SHORTCODE: Final = re.compile(r"\d{5,7}", re.ASCII)  # ASCII: \d would take any digit
 _FIELD_MAX: Final = 512
 
 

@@ -1,0 +1,74 @@
+"""Idempotency-Key rules: every branch of ``decide`` and the key's shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from micropay.domain.errors import InvalidParameter
+from micropay.domain.model.idempotency import (
+    IN_FLIGHT_LEASE_SECONDS,
+    KEY_MAX_LENGTH,
+    RETENTION_SECONDS,
+    Decision,
+    IdempotencyRecord,
+    StoredResponse,
+    decide,
+    is_expired,
+    validate_key,
+)
+
+T = 1_000_000.0
+RESPONSE = StoredResponse(status=201, body=b'{"id":"pi_1"}')
+
+
+def _record(*, fingerprint: str = "fp", response: StoredResponse | None = None, age: float = 0) -> IdempotencyRecord:
+    return IdempotencyRecord(key="k", fingerprint=fingerprint, created_at=T - age, response=response)
+
+
+def test_no_record_proceeds() -> None:
+    assert decide(None, "fp", T) is Decision.PROCEED
+
+
+def test_same_request_completed_replays() -> None:
+    assert decide(_record(response=RESPONSE), "fp", T) is Decision.REPLAY
+    assert decide(_record(response=RESPONSE, age=RETENTION_SECONDS - 1), "fp", T) is Decision.REPLAY
+
+
+@pytest.mark.parametrize("response", [None, RESPONSE])
+def test_another_request_with_the_key_is_a_mismatch(response: StoredResponse | None) -> None:
+    assert decide(_record(fingerprint="other", response=response), "fp", T) is Decision.MISMATCH
+
+
+def test_another_request_is_a_mismatch_even_past_the_in_flight_lease() -> None:
+    assert decide(_record(fingerprint="other", age=IN_FLIGHT_LEASE_SECONDS), "fp", T) is Decision.MISMATCH
+
+
+def test_same_request_still_running_is_in_flight_until_the_lease_ends() -> None:
+    assert decide(_record(), "fp", T) is Decision.IN_FLIGHT
+    assert decide(_record(age=IN_FLIGHT_LEASE_SECONDS - 0.001), "fp", T) is Decision.IN_FLIGHT
+    assert decide(_record(age=IN_FLIGHT_LEASE_SECONDS), "fp", T) is Decision.PROCEED
+
+
+@pytest.mark.parametrize("fingerprint", ["fp", "other"])
+@pytest.mark.parametrize("response", [None, RESPONSE])
+def test_an_expired_record_is_forgotten(fingerprint: str, response: StoredResponse | None) -> None:
+    record = _record(fingerprint=fingerprint, response=response, age=RETENTION_SECONDS)
+    assert is_expired(record, T)
+    assert decide(record, "fp", T) is Decision.PROCEED
+
+
+def test_expiry_is_24_hours() -> None:
+    assert RETENTION_SECONDS == 24 * 3600
+    assert not is_expired(_record(age=RETENTION_SECONDS - 0.001), T)
+
+
+@pytest.mark.parametrize("key", ["a", "x" * KEY_MAX_LENGTH, "4f1e-uuid-like-KEY_123 ~!"])
+def test_keys_are_1_to_255_printable_ascii(key: str) -> None:
+    assert validate_key(key) == key
+
+
+@pytest.mark.parametrize("key", ["", "x" * (KEY_MAX_LENGTH + 1), "tab\tkey", "new\nline", "ключ", "café", "\x00"])
+def test_other_keys_are_refused(key: str) -> None:
+    with pytest.raises(InvalidParameter) as raised:
+        validate_key(key)
+    assert (raised.value.param, raised.value.code) == ("Idempotency-Key", "parameter_invalid")
