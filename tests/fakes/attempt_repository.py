@@ -38,6 +38,7 @@ class FakeAttemptRepository:
         self._s.staging.attempts[attempt.id] = msgspec.structs.replace(
             existing,
             outcome=attempt.outcome,
+            request=attempt.request,
             response=attempt.response,
             http_status=attempt.http_status,
             checkout_request_id=attempt.checkout_request_id,
