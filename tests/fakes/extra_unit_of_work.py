@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Self
 
@@ -56,8 +57,9 @@ class _YieldingIntents:
 
 
 class ExtraUnitOfWork(FakeUnitOfWork):
-    def __init__(self, db: InMemoryDatabase, tenant: Tenant, *, interleaving: bool) -> None:
-        super().__init__(db, tenant)
+    def __init__(self, factory: ExtraUnitOfWorkFactory, tenant: Tenant, *, interleaving: bool) -> None:
+        super().__init__(factory.db, tenant)
+        self._factory = factory
         self._interleaving = interleaving
         self.attempts = _FullUpdateAttempts(self._session)
         if interleaving:
@@ -76,16 +78,23 @@ class ExtraUnitOfWork(FakeUnitOfWork):
     async def commit(self) -> None:
         if self._interleaving:
             await asyncio.sleep(0)
+        hook, self._factory.before_next_commit = self._factory.before_next_commit, None
+        if hook is not None:
+            await hook()
         await super().commit()
 
 
 class ExtraUnitOfWorkFactory:
+    """``before_next_commit``: a one-shot coroutine run just before the next commit of any of its units of
+    work, to let another transaction commit in between a read and the write that depends on it."""
+
     def __init__(self, db: InMemoryDatabase, *, interleaving: bool = False) -> None:
         self.db = db
         self.interleaving = interleaving
+        self.before_next_commit: Callable[[], Awaitable[None]] | None = None
 
     def __call__(self, tenant: Tenant) -> ExtraUnitOfWork:
-        return ExtraUnitOfWork(self.db, tenant, interleaving=self.interleaving)
+        return ExtraUnitOfWork(self, tenant, interleaving=self.interleaving)
 
 
 _: UnitOfWorkFactory = ExtraUnitOfWorkFactory(InMemoryDatabase())

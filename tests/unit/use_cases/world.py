@@ -74,7 +74,8 @@ class World:
         self.db = InMemoryDatabase()
         self.clock = FakeClock()
         self.ids = SequentialIdGenerator(self.clock)
-        self.uow: UnitOfWorkFactory = ExtraUnitOfWorkFactory(self.db, interleaving=interleaving)
+        self.uow_factory = ExtraUnitOfWorkFactory(self.db, interleaving=interleaving)
+        self.uow: UnitOfWorkFactory = self.uow_factory
         self.directory = FakeTenantDirectory(self.db)
         self.vault = FakeVault()
         self.tokens = FakeCallbackTokens()

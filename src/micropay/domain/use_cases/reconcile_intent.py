@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import msgspec
+
 from micropay.domain.model import state_machine
 from micropay.domain.model.attempt import ProviderAttempt
+from micropay.domain.model.credentials import DarajaCredentials
 from micropay.domain.model.environment import Tenant
 from micropay.domain.model.ids import ATTEMPT_PREFIX
 from micropay.domain.model.intent import IntentStatus, PaymentIntent
@@ -12,6 +15,13 @@ from micropay.ports.clock import Clock
 from micropay.ports.daraja_gateway import DarajaGateway, Exchange, GatewayError, QueryFinal, QueryPending
 from micropay.ports.id_generator import IdGenerator
 from micropay.ports.unit_of_work import UnitOfWorkFactory
+
+
+class _QueryTarget(msgspec.Struct, frozen=True, kw_only=True):
+    intent: PaymentIntent
+    credentials: DarajaCredentials
+    checkout_request_id: str
+    push_id: str
 
 
 class ReconcilePaymentIntent:
@@ -41,6 +51,24 @@ class ReconcilePaymentIntent:
 
     async def __call__(self, tenant: Tenant, intent_id: str) -> PaymentIntent:
         now = int(self._clock.now())
+        target = await retry_on_conflict(lambda: self._target(tenant, intent_id, now))
+        if isinstance(target, PaymentIntent):
+            return target
+        intent, checkout_request_id, push_id = target.intent, target.checkout_request_id, target.push_id
+        try:
+            answer = await self._gateway.stk_query(target.credentials, tenant.environment, checkout_request_id)
+        except GatewayError as exc:
+            await self._log(tenant, intent, push_id, checkout_request_id, AttemptOutcome.ERROR, exc.exchange, now)
+            raise
+        if isinstance(answer, QueryPending):
+            await self._log(tenant, intent, push_id, checkout_request_id, AttemptOutcome.PENDING, answer.exchange, now)
+            return intent
+        return await retry_on_conflict(
+            lambda: self._apply(tenant, intent_id, push_id, checkout_request_id, answer, now)
+        )
+
+    async def _target(self, tenant: Tenant, intent_id: str, now: int) -> PaymentIntent | _QueryTarget:
+        """What to query; or the intent itself when there is nothing to ask (expired here if it is time)."""
         async with self._uow(tenant) as uow:
             intent = await load_intent(uow, intent_id)
             if intent.status is not IntentStatus.PROCESSING:
@@ -53,28 +81,24 @@ class ReconcilePaymentIntent:
                 await uow.commit()
                 return expired
             credentials = await self._credentials.resolve(uow)
-        checkout_request_id = intent.checkout_request_id
-        push_id = intent.attempt_id
-        try:
-            answer = await self._gateway.stk_query(credentials, tenant.environment, checkout_request_id)
-        except GatewayError as exc:
-            await self._log(tenant, intent, push_id, checkout_request_id, AttemptOutcome.ERROR, exc.exchange, now)
-            raise
-        if isinstance(answer, QueryPending):
-            await self._log(tenant, intent, push_id, checkout_request_id, AttemptOutcome.PENDING, answer.exchange, now)
-            return intent
-        return await retry_on_conflict(lambda: self._apply(tenant, intent_id, push_id, answer, now))
+        return _QueryTarget(
+            intent=intent,
+            credentials=credentials,
+            checkout_request_id=intent.checkout_request_id,
+            push_id=intent.attempt_id,
+        )
 
-    async def _apply(self, tenant: Tenant, intent_id: str, push_id: str, answer: QueryFinal, now: int) -> PaymentIntent:
+    async def _apply(
+        self, tenant: Tenant, intent_id: str, push_id: str, checkout_request_id: str, answer: QueryFinal, now: int
+    ) -> PaymentIntent:
         async with self._uow(tenant) as uow:
             intent = await load_intent(uow, intent_id)
             application = state_machine.apply_result(intent, attempt_id=push_id, result=answer.result, now=now)
             if application.changed:
                 await uow.intents.save(application.intent)
+            # the row names the push that was queried, even if the intent has moved on to another attempt
             await uow.attempts.add(
-                self._row(
-                    tenant, intent, push_id, intent.checkout_request_id, application.outcome, answer.exchange, now
-                )
+                self._row(tenant, intent, push_id, checkout_request_id, application.outcome, answer.exchange, now)
             )
             await uow.commit()
         return application.intent
