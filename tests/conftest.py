@@ -1,0 +1,48 @@
+"""Shared database fixtures (Postgres and SQLite), for the integration and e2e tests.
+
+- ``postgres_url``: a fresh database for the test session, migrated to head, dropped at the end. When the
+  server is unreachable: skipped locally (one line says why), a failure under ``CI=true``.
+- ``sqlite_url``: a migrated SQLite file of its own for each test (copied from a session template).
+- ``database_url``: parametrise with ``indirect=True`` over ``"sqlite"`` / ``"postgres"`` to run a test on both.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests import pg
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    reason = pg.postgres_unreachable_reason()
+    if reason is not None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}; the Postgres tests must run under CI.", pytrace=False)
+        pytest.skip(reason)
+    with pg.postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "micropay.db"
+    pg.migrated_sqlite_file(path)
+    return path
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    return pg.copy_sqlite(sqlite_template, tmp_path / "micropay.db")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The URL of a migrated database of the backend named by the parameter."""
+    name = "postgres_url" if request.param == "postgres" else "sqlite_url"
+    url: str = request.getfixturevalue(name)
+    return url
