@@ -34,7 +34,9 @@ class RunningSimulator(msgspec.Struct, kw_only=True):
         return simulator_state(self.app)
 
 
-def credentials(short_code: str = "174379", passkey: str = SANDBOX_PASSKEY, key: str = "consumer-key") -> DarajaCredentials:
+def credentials(
+    short_code: str = "174379", passkey: str = SANDBOX_PASSKEY, key: str = "consumer-key"
+) -> DarajaCredentials:
     return DarajaCredentials(
         consumer_key=key,
         consumer_secret="consumer-secret-value",

@@ -39,8 +39,8 @@ class CallbackReceiver:
     def for_token(self, token: str) -> list[Received]:
         return [item for item in self.received if item.path_token == token]
 
-    async def wait_for(self, token: str, count: int = 1, timeout: float = 10.0) -> list[Received]:
+    async def wait_for(self, token: str, count: int = 1, limit_s: float = 10.0) -> list[Received]:
         """Wait until ``count`` callbacks for ``token`` arrived (the timeout is only a safety net)."""
-        async with asyncio.timeout(timeout), self._changed:
+        async with asyncio.timeout(limit_s), self._changed:
             await self._changed.wait_for(lambda: len(self.for_token(token)) >= count)
         return self.for_token(token)

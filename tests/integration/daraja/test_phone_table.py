@@ -8,14 +8,15 @@ import pytest
 
 from micropay.adapters.daraja import DarajaCallbackParser
 from micropay.domain.model.environment import Environment
+from micropay.entrypoints.simulator import SimulatorSettings
 from micropay.ports.daraja_gateway import (
     AnswerLost,
     CustomerRejected,
+    DarajaGateway,
     ProviderUnavailable,
     QueryFinal,
     QueryPending,
 )
-from micropay.ports.daraja_gateway import DarajaGateway
 from tests.integration.daraja.conftest import (
     GatewayFactory,
     RunningSimulator,
@@ -24,7 +25,6 @@ from tests.integration.daraja.conftest import (
     running_simulator,
 )
 from tests.integration.daraja.receiver import CallbackReceiver
-from micropay.entrypoints.simulator import SimulatorSettings
 
 parser = DarajaCallbackParser()
 SANDBOX = Environment.SANDBOX
@@ -75,11 +75,13 @@ async def test_callback_outcomes(
     assert result.merchant_request_id == accepted.merchant_request_id
     if result_code == "0":
         assert result.amount == 15000
-        assert result.receipt_number is not None and len(result.receipt_number) == 10
+        assert result.receipt_number is not None
+        assert len(result.receipt_number) == 10
         assert result.phone_number == phone
         assert result.transaction_date is not None
     else:
-        assert result.amount is None and result.receipt_number is None
+        assert result.amount is None
+        assert result.receipt_number is None
         assert "CallbackMetadata" not in delivery.body["Body"]["stkCallback"]
     final = await query_until_final(gateway, accepted.checkout_request_id)
     assert final.result.result_code == result_code
@@ -183,7 +185,8 @@ async def test_synchronous_customer_rejections(
 
     assert caught.value.error_code == error_code
     assert caught.value.provider_code == provider_code
-    assert caught.value.exchange is not None and caught.value.exchange.http_status == http_status
+    assert caught.value.exchange is not None
+    assert caught.value.exchange.http_status == http_status
     assert simulator.state.transactions == {}
 
 

@@ -1,0 +1,122 @@
+"""The circuit breaker around the real adapter, against the simulator, on a fake clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from micropay.adapters.daraja import BreakingDarajaGateway
+from micropay.domain.model.environment import Environment
+from micropay.ports.daraja_gateway import (
+    CustomerRejected,
+    ProviderConfigurationError,
+    ProviderUnavailable,
+    StkPushAccepted,
+)
+from tests.fakes.clock import FakeClock
+from tests.integration.daraja.conftest import GatewayFactory, RunningSimulator, credentials, push_request
+from tests.integration.daraja.receiver import CallbackReceiver
+
+KEY = "sandbox:174379"
+DOWN, OK, BAD_PHONE = "254711000503", "254711000099", "254711000400"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def breaker(simulator: RunningSimulator, make_gateway: GatewayFactory, clock: FakeClock) -> BreakingDarajaGateway:
+    return BreakingDarajaGateway(make_gateway(simulator.url, clock=clock), clock)
+
+
+async def push(breaker: BreakingDarajaGateway, receiver_url: str, phone: str) -> StkPushAccepted:
+    return await breaker.stk_push(credentials(), push_request(receiver_url, phone, "t"))
+
+
+async def fail_times(breaker: BreakingDarajaGateway, receiver_url: str, times: int, clock: FakeClock) -> None:
+    for _ in range(times):
+        with pytest.raises(ProviderUnavailable):
+            await push(breaker, receiver_url, DOWN)
+        clock.advance(1)
+
+
+async def test_opens_on_the_sixth_failure_within_a_minute_and_closes_after_a_good_probe(
+    simulator: RunningSimulator,
+    receiver: tuple[CallbackReceiver, str],
+    breaker: BreakingDarajaGateway,
+    clock: FakeClock,
+) -> None:
+    _, url = receiver
+    await fail_times(breaker, url, 5, clock)
+    assert breaker.snapshot() == {KEY: "closed"}
+
+    await fail_times(breaker, url, 1, clock)
+    assert breaker.snapshot() == {KEY: "open"}
+    sent = simulator.state.counters.stk_push_requests
+
+    with pytest.raises(ProviderUnavailable) as fast:
+        await push(breaker, url, OK)
+    with pytest.raises(ProviderUnavailable):
+        await breaker.stk_query(credentials(), Environment.SANDBOX, "ws_CO_x")
+    assert simulator.state.counters.stk_push_requests == sent  # nothing touched the network
+    assert simulator.state.counters.stk_query_requests == 0
+    assert fast.value.exchange is None
+    assert 1 <= fast.value.retry_after <= 30
+
+    clock.advance(30)
+    assert breaker.snapshot() == {KEY: "half_open"}
+    assert isinstance(await push(breaker, url, OK), StkPushAccepted)
+    assert breaker.snapshot() == {KEY: "closed"}
+    assert simulator.state.counters.stk_push_requests == sent + 1
+
+
+async def test_a_failed_probe_reopens_the_circuit(
+    simulator: RunningSimulator,
+    receiver: tuple[CallbackReceiver, str],
+    breaker: BreakingDarajaGateway,
+    clock: FakeClock,
+) -> None:
+    _, url = receiver
+    await fail_times(breaker, url, 6, clock)
+    clock.advance(30)
+
+    with pytest.raises(ProviderUnavailable):
+        await push(breaker, url, DOWN)  # the probe goes out and fails
+
+    assert breaker.snapshot() == {KEY: "open"}
+    sent = simulator.state.counters.stk_push_requests
+    with pytest.raises(ProviderUnavailable):
+        await push(breaker, url, OK)
+    assert simulator.state.counters.stk_push_requests == sent
+
+
+async def test_a_customer_rejection_is_no_verdict(
+    simulator: RunningSimulator,
+    receiver: tuple[CallbackReceiver, str],
+    breaker: BreakingDarajaGateway,
+    clock: FakeClock,
+) -> None:
+    _, url = receiver
+    await fail_times(breaker, url, 6, clock)
+    clock.advance(30)
+
+    with pytest.raises(CustomerRejected):
+        await push(breaker, url, BAD_PHONE)  # the probe is released: still half-open
+
+    assert breaker.snapshot() == {KEY: "half_open"}
+    assert isinstance(await push(breaker, url, OK), StkPushAccepted)
+    assert breaker.snapshot() == {KEY: "closed"}
+
+
+async def test_breakers_are_per_shortcode(
+    receiver: tuple[CallbackReceiver, str], breaker: BreakingDarajaGateway, clock: FakeClock
+) -> None:
+    _, url = receiver
+    await fail_times(breaker, url, 6, clock)
+    other = credentials(short_code="600999", passkey="x")
+
+    with pytest.raises(ProviderConfigurationError):  # it reached Daraja: "Merchant does not exist"
+        await breaker.stk_push(other, push_request(url, OK, "t"))
+
+    assert breaker.snapshot() == {KEY: "open", "sandbox:600999": "closed"}
