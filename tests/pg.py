@@ -11,9 +11,11 @@ import asyncio
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -21,6 +23,17 @@ from sqlalchemy.engine import make_url
 from micropay.adapters.persistence import upgrade
 
 ADMIN_URL = os.environ.get("MICROPAY_TEST_PG_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+
+
+def _run(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run to completion, also when called from a coroutine (then on a helper thread)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(coroutine)
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
 
 
 def _dsn(url: str) -> str:
@@ -40,7 +53,7 @@ def postgres_unreachable_reason() -> str | None:
         await connection.close()
 
     try:
-        asyncio.run(probe())
+        _run(probe())
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         where = make_url(ADMIN_URL).render_as_string(hide_password=True)
         return f"PostgreSQL at {where} is unreachable ({type(exc).__name__}: {exc})"
@@ -55,7 +68,7 @@ def _admin(sql: str) -> None:
         finally:
             await connection.close()
 
-    asyncio.run(run())
+    _run(run())
 
 
 def create_database(*, migrate: bool = True) -> str:

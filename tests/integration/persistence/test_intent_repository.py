@@ -66,8 +66,10 @@ async def test_every_field_of_a_settled_intent_survives_the_round_trip(
     async with persistence.uow_factory(tenant) as uow:
         stored = await uow.intents.get(intent.id)
     assert stored == succeeded.intent
-    assert stored.last_payment_error is None and failed.intent.last_payment_error is not None
-    assert stored.mpesa is not None and stored.mpesa.receipt_number == "NLJ7RT61SV"
+    assert stored.last_payment_error is None
+    assert failed.intent.last_payment_error is not None
+    assert stored.mpesa is not None
+    assert stored.mpesa.receipt_number == "NLJ7RT61SV"
 
 
 async def test_save_writes_the_next_version(persistence: Persistence, tenant: Tenant) -> None:
@@ -115,10 +117,14 @@ async def test_leaving_without_commit_rolls_back(persistence: Persistence, tenan
 
 async def test_an_error_inside_the_block_rolls_back(persistence: Persistence, tenant: Tenant) -> None:
     intent = created_intent(tenant)
-    with pytest.raises(RuntimeError):
+
+    async def add_then_fail() -> None:
         async with persistence.uow_factory(tenant) as uow:
             await uow.intents.add(intent)
             raise RuntimeError("use case failed")
+
+    with pytest.raises(RuntimeError):
+        await add_then_fail()
 
     async with persistence.uow_factory(tenant) as uow:
         assert await uow.intents.get(intent.id) is None

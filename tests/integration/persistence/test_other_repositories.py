@@ -203,7 +203,8 @@ async def test_a_merchant_sees_only_itself_in_both_environments(persistence: Per
         assert await uow.merchants.get() == merchant
     async with persistence.uow_factory(other) as uow:
         fetched = await uow.merchants.get()
-        assert fetched is not None and fetched.id == other.merchant_id
+        assert fetched is not None
+        assert fetched.id == other.merchant_id
         with pytest.raises(ValueError, match="own unit of work"):
             await uow.merchants.add(merchant)
     async with persistence.uow_factory(new_tenant()) as uow:
