@@ -11,6 +11,7 @@ from micropay.domain.errors import InvalidParameter, ResourceMissing
 from micropay.domain.model.credentials import CredentialsView, TransactionType, associated_data
 from micropay.domain.model.environment import Environment
 from micropay.domain.use_cases.credentials import unseal
+from micropay.ports.credential_vault import VaultError
 from tests.unit.use_cases.world import MERCHANT_PAYLOAD, OTHER_SANDBOX, PRODUCTION, SANDBOX, World
 
 SECRET_FIELDS = ("consumer_key", "consumer_secret", "passkey")
@@ -132,3 +133,29 @@ async def test_a_numeric_shortcode_is_accepted_as_digits(world: World) -> None:
     view = await world.set_credentials(SANDBOX, {**MERCHANT_PAYLOAD, "business_short_code": 600123})
 
     assert view.business_short_code == "600123"
+
+
+async def test_credentials_that_open_but_are_not_credentials_are_a_vault_error(world: World) -> None:
+    await world.set_credentials(SANDBOX, MERCHANT_PAYLOAD)
+    aad = associated_data(SANDBOX.merchant_id, SANDBOX.environment)
+    garbage = world.vault.seal(b'{"consumer_key": 1}', aad)
+    world.db.credentials[SANDBOX] = msgspec.structs.replace(world.db.credentials[SANDBOX], sealed=garbage)
+    created = await world.new_intent()
+
+    with pytest.raises(VaultError) as raised:
+        await world.confirm(SANDBOX, created.intent.id)
+
+    assert "consumer_key" not in raised.value.message
+    assert world.intent(created.intent.id) == created.intent
+    assert world.gateway.pushes == []
+
+
+async def test_credentials_sealed_for_another_tenant_do_not_open(world: World) -> None:
+    await world.set_credentials(PRODUCTION, MERCHANT_PAYLOAD)
+    world.db.credentials[SANDBOX] = world.db.credentials[PRODUCTION]  # a blob copied across environments
+    created = await world.new_intent()
+
+    with pytest.raises(VaultError):
+        await world.confirm(SANDBOX, created.intent.id)
+
+    assert world.gateway.pushes == []

@@ -345,3 +345,14 @@ async def test_concurrent_callbacks_for_a_lost_answer_push_link_and_settle_once(
     stored = world.intent(created.intent.id)
     assert stored.version == before.version + 1  # linked and succeeded in one change, exactly once
     assert world.pushes(created.intent.id)[0].checkout_request_id == "ws_CO_found"
+
+
+async def test_a_callback_whose_intent_row_is_gone_is_resource_missing(world: World) -> None:
+    intent_id = await _processing(world)
+    del world.db.intents[intent_id]  # only an operator's manual delete can get here
+
+    with pytest.raises(ResourceMissing):
+        await world.handle_callback(world.token(), callback_body(CHECKOUT, 0))
+
+    [row] = world.callbacks(intent_id)
+    assert row.request == callback_body(CHECKOUT, 0)

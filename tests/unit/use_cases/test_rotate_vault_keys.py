@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from micropay.domain.model.credentials import validate_credentials
-from micropay.domain.model.environment import Tenant
+from micropay.domain.model.environment import Environment, Tenant
 from micropay.domain.use_cases.credentials import RotateVaultKeys, seal, unseal
 from micropay.ports.credential_repository import StoredCredentials
 from micropay.ports.credential_vault import CredentialVault, Sealed, VaultError
@@ -60,12 +60,12 @@ async def test_rotation_without_a_new_key_does_nothing(world: World) -> None:
     assert world.db.credentials == before
 
 
-class _MerchantWritesDuringOpen:
-    """A vault that, while rotation has a row open, lets the merchant replace that row (a concurrent commit)."""
+class _HookedVault:
+    """The fake vault, calling ``on_open(tenant)`` while rotation has that tenant's row open."""
 
-    def __init__(self, inner: FakeVault, meddle: Callable[[], None]) -> None:
+    def __init__(self, inner: FakeVault, on_open: Callable[[Tenant], None]) -> None:
         self._inner = inner
-        self._meddle: Callable[[], None] | None = meddle
+        self._on_open = on_open
 
     @property
     def current_key_id(self) -> str:
@@ -75,32 +75,64 @@ class _MerchantWritesDuringOpen:
         return self._inner.seal(plaintext, associated_data)
 
     def open(self, sealed: Sealed, associated_data: bytes) -> bytes:
-        meddle, self._meddle = self._meddle, None
-        if meddle is not None:
-            meddle()
+        merchant_id, _, environment = associated_data.decode().partition(":")
+        self._on_open(Tenant(merchant_id=merchant_id, environment=Environment(environment)))
         return self._inner.open(sealed, associated_data)
 
     def needs_rotation(self, sealed: Sealed) -> bool:
         return self._inner.needs_rotation(sealed)
 
 
-async def test_a_row_the_merchant_replaced_meanwhile_is_not_overwritten(world: World) -> None:
+_: CredentialVault = _HookedVault(FakeVault(), lambda _tenant: None)
+
+
+@pytest.mark.parametrize("position", [0, 2], ids=["first-row", "last-row"])
+async def test_a_row_the_merchant_replaced_meanwhile_is_not_overwritten(world: World, position: int) -> None:
+    """The merchant's new row commits while rotation holds the old one open: the compare-and-swap refuses."""
     await _three_tenants_under_key_1(world)
     world.vault.rotate_to("key-2")
-    first: Tenant = min(TENANTS, key=lambda t: (t.merchant_id, t.environment.value))
-    new_payload = {**MERCHANT_PAYLOAD, "passkey": "the-merchants-new-passkey", "business_short_code": "777777"}
-    merchants_row = seal(world.vault, first, validate_credentials(**new_payload), int(world.clock.now()) + 1)
+    target = _in_rotation_order()[position]
+    merchants_row = _merchants_new_row(world, target)
+    opened: list[Tenant] = []
 
-    def merchant_commits() -> None:
-        world.db.credentials[first] = merchants_row
+    def merchant_commits(tenant: Tenant) -> None:
+        opened.append(tenant)
+        if tenant == target:
+            world.db.credentials[target] = merchants_row
 
-    vault: CredentialVault = _MerchantWritesDuringOpen(world.vault, merchant_commits)
-    rotated = await RotateVaultKeys(world.uow, world.directory, vault)()
+    rotated = await RotateVaultKeys(world.uow, world.directory, _HookedVault(world.vault, merchant_commits))()
+
+    assert opened == list(_in_rotation_order())
+    assert rotated == 2
+    assert world.db.credentials[target] == merchants_row
+    assert unseal(world.vault, target, world.db.credentials[target]).passkey == "the-merchants-new-passkey"
+    assert {s.sealed.key_id for s in world.db.credentials.values()} == {"key-2"}
+
+
+async def test_a_row_replaced_before_rotation_reaches_it_is_skipped(world: World) -> None:
+    await _three_tenants_under_key_1(world)
+    world.vault.rotate_to("key-2")
+    first, second, _ = _in_rotation_order()
+    merchants_row = _merchants_new_row(world, second)
+
+    def merchant_commits(tenant: Tenant) -> None:
+        if tenant == first:
+            world.db.credentials[second] = merchants_row
+
+    rotated = await RotateVaultKeys(world.uow, world.directory, _HookedVault(world.vault, merchant_commits))()
 
     assert rotated == 2
-    assert world.db.credentials[first] == merchants_row
-    assert unseal(world.vault, first, world.db.credentials[first]).passkey == "the-merchants-new-passkey"
+    assert world.db.credentials[second] == merchants_row
     assert {s.sealed.key_id for s in world.db.credentials.values()} == {"key-2"}
+
+
+def _in_rotation_order() -> list[Tenant]:
+    return sorted(TENANTS, key=lambda t: (t.merchant_id, t.environment.value))
+
+
+def _merchants_new_row(world: World, tenant: Tenant) -> StoredCredentials:
+    payload = {**MERCHANT_PAYLOAD, "passkey": "the-merchants-new-passkey", "business_short_code": "777777"}
+    return seal(world.vault, tenant, validate_credentials(**payload), int(world.clock.now()) + 1)
 
 
 async def test_an_interrupted_rotation_resumes_where_it_stopped(world: World) -> None:
