@@ -93,9 +93,17 @@ class InfrastructureProvider(Provider):
     def settings(self) -> Settings:
         return self._settings
 
-    clock = provide(SystemClock, provides=Clock)
-    ids = provide(SecureIdGenerator, provides=IdGenerator)
-    parser = provide(DarajaCallbackParser, provides=CallbackParser)
+    @provide
+    def clock(self) -> Clock:
+        return SystemClock()
+
+    @provide
+    def ids(self) -> IdGenerator:
+        return SecureIdGenerator()
+
+    @provide
+    def parser(self) -> CallbackParser:
+        return DarajaCallbackParser()
 
     @provide
     async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
