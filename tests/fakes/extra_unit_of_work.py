@@ -1,11 +1,10 @@
-"""Variants of the fake unit of work for the use-case tests (kept apart from ``unit_of_work.py``).
+"""A variant of the fake unit of work for the use-case tests (kept apart from ``unit_of_work.py``).
 
-- ``AttemptRepository.update`` overwrites ``request`` too, as the port now says (a push row is added before
-  the push and gets its redacted request with its outcome); the base fake predates that sentence.
 - ``interleaving=True``: the plain fakes never suspend, so ``asyncio.gather`` of two use cases would run
   them one after the other. This unit of work yields to the event loop when it begins, before each commit
   and before each intent read, so that two transactions read the same version and race at commit exactly
   as two database sessions would.
+- ``before_next_commit``: a one-shot hook to let another transaction commit between a read and a write.
 """
 
 from __future__ import annotations
@@ -15,25 +14,12 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Self
 
-import msgspec
-
-from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.environment import Tenant
 from micropay.domain.model.intent import PaymentIntent
 from micropay.ports.intent_repository import IntentPage, IntentPageQuery, IntentRepository
 from micropay.ports.unit_of_work import UnitOfWorkFactory
-from tests.fakes.attempt_repository import FakeAttemptRepository
 from tests.fakes.database import InMemoryDatabase
 from tests.fakes.unit_of_work import FakeUnitOfWork
-
-
-class _FullUpdateAttempts(FakeAttemptRepository):
-    """The fake provider log, whose ``update`` also writes ``request``."""
-
-    async def update(self, attempt: ProviderAttempt) -> None:
-        await super().update(attempt)
-        staged = self._s.staging.attempts
-        staged[attempt.id] = msgspec.structs.replace(staged[attempt.id], request=attempt.request)
 
 
 class _YieldingIntents:
@@ -61,7 +47,6 @@ class ExtraUnitOfWork(FakeUnitOfWork):
         super().__init__(factory.db, tenant)
         self._factory = factory
         self._interleaving = interleaving
-        self.attempts = _FullUpdateAttempts(self._session)
         if interleaving:
             self.intents = _YieldingIntents(self.intents)
 
