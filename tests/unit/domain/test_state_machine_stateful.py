@@ -160,14 +160,17 @@ class IntentWalk(RuleBasedStateMachine):
     @rule(wait=st.booleans())
     def expire_unanswered(self, wait: bool) -> None:
         intent = self.intent
-        if wait and intent.next_action_expires_at is not None:
-            lost_at = intent.next_action_expires_at - PROMPT_TTL_SECONDS
-            self.now = max(self.now, lost_at + sm.UNANSWERED_ATTEMPT_TIMEOUT_SECONDS)
+        # The unanswered clock starts when the answer was lost, or at the claim when no answer was recorded.
+        if intent.next_action_expires_at is not None:
+            started = intent.next_action_expires_at - PROMPT_TTL_SECONDS
+        else:
+            started = intent.updated
+        if wait:
+            self.now = max(self.now, started + sm.UNANSWERED_ATTEMPT_TIMEOUT_SECONDS)
         legal = (
             intent.status is IntentStatus.PROCESSING
             and intent.checkout_request_id is None
-            and intent.next_action_expires_at is not None
-            and self.now >= intent.next_action_expires_at - PROMPT_TTL_SECONDS + sm.UNANSWERED_ATTEMPT_TIMEOUT_SECONDS
+            and self.now >= started + sm.UNANSWERED_ATTEMPT_TIMEOUT_SECONDS
         )
         assert sm.is_unanswered_too_long(intent, self.now) == legal
         if self._step(lambda i: sm.expire_unanswered(i, now=self.now), None if legal else IntentUnexpectedState):

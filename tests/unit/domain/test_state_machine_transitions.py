@@ -250,8 +250,19 @@ def test_expire_fails_a_lost_answer_after_the_unanswered_timeout() -> None:
     ]
 
 
-@pytest.mark.parametrize("make", [b.created, b.processing, b.accepted, b.failed, b.succeeded, b.canceled])
-def test_only_a_lost_answer_can_expire(make: Maker) -> None:
+def test_a_claim_whose_answer_was_never_recorded_expires_from_the_claim_time() -> None:
+    # The process died between the claim and recording the push's answer: no expiry, no checkout id.
+    claimed = b.processing()
+    assert claimed.next_action_expires_at is None
+    deadline = claimed.updated + sm.UNANSWERED_ATTEMPT_TIMEOUT_SECONDS
+    assert not sm.is_unanswered_too_long(claimed, deadline - 1)
+    assert sm.is_unanswered_too_long(claimed, deadline)
+    expired, _ = sm.expire_unanswered(claimed, now=deadline)
+    assert expired.status is IntentStatus.FAILED
+
+
+@pytest.mark.parametrize("make", [b.created, b.accepted, b.failed, b.succeeded, b.canceled])
+def test_only_a_push_without_checkout_id_can_expire(make: Maker) -> None:
     intent = make()
     far_future = b.T0 + 10**6
     assert not sm.is_unanswered_too_long(intent, far_future)

@@ -305,13 +305,18 @@ def _fail(intent: PaymentIntent, attempt_id: str | None, result: PaymentResult, 
 
 
 def is_unanswered_too_long(intent: PaymentIntent, now: int) -> bool:
-    """A push whose answer was lost and which nobody has settled after the timeout: reconcile may expire it."""
-    return (
-        intent.status is IntentStatus.PROCESSING
-        and intent.checkout_request_id is None
-        and intent.next_action_expires_at is not None
-        and now >= intent.next_action_expires_at - PROMPT_TTL_SECONDS + UNANSWERED_ATTEMPT_TIMEOUT_SECONDS
-    )
+    """A push without a CheckoutRequestID that nobody has settled after the timeout: reconcile may expire it.
+
+    That is a push whose answer was lost, or a confirm interrupted between its claim and recording the
+    push's answer (the process died): then the clock starts at the claim (``updated``).
+    """
+    if intent.status is not IntentStatus.PROCESSING or intent.checkout_request_id is not None:
+        return False
+    if intent.next_action_expires_at is not None:
+        started = intent.next_action_expires_at - PROMPT_TTL_SECONDS
+    else:
+        started = intent.updated
+    return now >= started + UNANSWERED_ATTEMPT_TIMEOUT_SECONDS
 
 
 def expire_unanswered(intent: PaymentIntent, *, now: int) -> Transition:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import msgspec
@@ -86,11 +87,11 @@ class ConfirmPaymentIntent:
             verdict = await self._gateway.stk_push(credentials, request)
         except GatewayError as exc:
             verdict = exc
-        except Exception:
-            # An unexpected failure after the request may have left: treat it as a lost answer, never re-push.
-            log.exception("unexpected failure sending the STK push", extra={"intent_id": intent_id})
-            verdict = None
-            await retry_on_conflict(lambda: self._settle(tenant, original, attempt_id, verdict))
+        except BaseException:
+            # Anything else (a bug, a cancelled task) after the request may have left: record a lost answer,
+            # shielded from the cancellation, and never re-push. Reconcile or the callback settles it.
+            log.exception("STK push interrupted; recording it as a lost answer", extra={"intent_id": intent_id})
+            await asyncio.shield(retry_on_conflict(lambda: self._settle(tenant, original, attempt_id, None)))
             raise
         settled = await retry_on_conflict(lambda: self._settle(tenant, original, attempt_id, verdict))
         if isinstance(verdict, ProviderUnavailable | ProviderConfigurationError):
