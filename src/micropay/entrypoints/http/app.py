@@ -11,6 +11,7 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 
 import micropay
 from micropay.domain.errors import MicropayError
@@ -68,6 +69,14 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             description=DESCRIPTION,
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
+            security=[{"BearerAuth": []}],
+            components=Components(
+                security_schemes={
+                    "BearerAuth": SecurityScheme(
+                        type="http", scheme="bearer", description="sk_test_/sk_live_ (or pk_ where allowed)"
+                    )
+                }
+            ),
         ),
         debug=False,
         logging_config=None,

@@ -9,7 +9,7 @@ from typing import Any, Final
 
 import msgspec
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
 from micropay.domain.errors import (
     AuthenticationFailed,
@@ -161,7 +161,7 @@ def http_exception_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Res
         error = ApiError(404, INVALID_REQUEST, "resource_missing", "Unrecognized request URL.")
     elif status == 405:
         error = ApiError(405, INVALID_REQUEST, "method_not_allowed", "This method is not allowed on this URL.")
-    elif status == 400 and "JSON" in detail:
+    elif status == 400 and (isinstance(exc.__cause__, SerializationException) or "JSON" in detail):
         error = ApiError(400, INVALID_REQUEST, "json_invalid", "The request body is not valid JSON.")
     elif status == 415:
         error = ApiError(415, INVALID_REQUEST, "content_type_invalid", "Send the body as application/json.")

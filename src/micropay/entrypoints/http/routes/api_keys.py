@@ -10,11 +10,18 @@ from litestar import Request, Response, post
 from micropay.domain.use_cases.api_keys import Principal, RollApiKey
 from micropay.entrypoints.http.auth import require_secret_key
 from micropay.entrypoints.http.idempotency import IdempotentRunner, Outcome
+from micropay.entrypoints.http.openapi_models import ApiKeyObject, errors, ok
 from micropay.entrypoints.http.routes._responses import json_response
 from micropay.entrypoints.http.schemas import RollKeyBody
 
 
-@post("/v1/api_keys/roll", status_code=200, tags=["API keys"], summary="Roll a key: a new one, shown once")
+@post(
+    "/v1/api_keys/roll",
+    status_code=200,
+    tags=["API keys"],
+    summary="Roll a key: a new one, shown once",
+    responses={200: ok(ApiKeyObject, "The new key (shown once)"), **errors(400, 401, 403, 409, 422, 503)},
+)
 @inject
 async def roll_api_key(
     request: Request[Any, Any, Any],

@@ -8,6 +8,7 @@ from litestar import Response, delete, get, put
 from micropay.domain.use_cases.api_keys import Principal
 from micropay.domain.use_cases.credentials import DeleteCredentials, GetCredentials, SetCredentials
 from micropay.entrypoints.http.auth import require_secret_key
+from micropay.entrypoints.http.openapi_models import CredentialsObject, errors, ok
 from micropay.entrypoints.http.presenters import credentials_json
 from micropay.entrypoints.http.routes._responses import json_response
 from micropay.entrypoints.http.schemas import CredentialsBody
@@ -16,7 +17,12 @@ TAG = ["M-Pesa credentials"]
 PATH = "/v1/mpesa_credentials"
 
 
-@put(PATH, tags=TAG, summary="Set the Daraja credentials of the key's environment")
+@put(
+    PATH,
+    tags=TAG,
+    summary="Set the Daraja credentials of the key's environment",
+    responses={200: ok(CredentialsObject, "The masked view"), **errors(400, 401, 403, 503)},
+)
 @inject
 async def put_credentials(
     principal: Principal, data: CredentialsBody, store: FromDishka[SetCredentials]
@@ -33,14 +39,25 @@ async def put_credentials(
     return json_response(credentials_json(await store(principal.tenant, payload)))
 
 
-@get(PATH, tags=TAG, summary="The masked view of the credentials")
+@get(
+    PATH,
+    tags=TAG,
+    summary="The masked view of the credentials",
+    responses={200: ok(CredentialsObject, "The masked view"), **errors(401, 403, 404, 503)},
+)
 @inject
 async def get_credentials(principal: Principal, read: FromDishka[GetCredentials]) -> Response[bytes]:
     require_secret_key(principal)
     return json_response(credentials_json(await read(principal.tenant)))
 
 
-@delete(PATH, status_code=200, tags=TAG, summary="Remove the credentials")
+@delete(
+    PATH,
+    status_code=200,
+    tags=TAG,
+    summary="Remove the credentials",
+    responses={200: ok(CredentialsObject, "What was removed, with deleted: true"), **errors(401, 403, 404, 503)},
+)
 @inject
 async def delete_credentials(principal: Principal, remove: FromDishka[DeleteCredentials]) -> Response[bytes]:
     require_secret_key(principal)

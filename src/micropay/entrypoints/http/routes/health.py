@@ -8,6 +8,7 @@ from typing import Any
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Response, get
 
+from micropay.entrypoints.http.openapi_models import Status, ok
 from micropay.entrypoints.http.request_context import current_request_id
 from micropay.entrypoints.http.routes._responses import json_response
 from micropay.ports.errors import StorageUnavailable
@@ -34,12 +35,17 @@ class Readiness:
         }
 
 
-@get("/healthz", tags=["Operations"], summary="Liveness", include_in_schema=True)
+@get("/healthz", tags=["Operations"], summary="Liveness", responses={200: ok(Status, "The process is alive")})
 async def healthz() -> Response[bytes]:
     return json_response({"status": "ok"})
 
 
-@get("/readyz", tags=["Operations"], summary="Readiness: database and Daraja circuits")
+@get(
+    "/readyz",
+    tags=["Operations"],
+    summary="Readiness: database and Daraja circuits",
+    responses={200: ok(Status, "Ready"), 503: ok(Status, "The database is unreachable")},
+)
 @inject
 async def readyz(readiness: FromDishka[Readiness]) -> Response[bytes]:
     ready, body = await readiness.report()

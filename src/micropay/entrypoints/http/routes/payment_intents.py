@@ -19,6 +19,13 @@ from micropay.domain.use_cases.reconcile_intent import ReconcilePaymentIntent
 from micropay.entrypoints.http.auth import client_secret_for, require_secret_key
 from micropay.entrypoints.http.errors import error_response
 from micropay.entrypoints.http.idempotency import IdempotentRunner, Outcome
+from micropay.entrypoints.http.openapi_models import (
+    PaymentIntentList,
+    PaymentIntentObject,
+    ProviderAttemptList,
+    errors,
+    ok,
+)
 from micropay.entrypoints.http.presenters import attempt_json, intent_json, list_json
 from micropay.entrypoints.http.routes._responses import json_response
 from micropay.entrypoints.http.schemas import CancelIntentBody, ConfirmIntentBody, CreateIntentBody, EmptyBody
@@ -27,7 +34,16 @@ from micropay.ports.intent_repository import IntentPageQuery
 TAG = ["Payment Intents"]
 
 
-@post("/v1/payment_intents", status_code=201, tags=TAG, summary="Create a PaymentIntent")
+@post(
+    "/v1/payment_intents",
+    status_code=201,
+    tags=TAG,
+    summary="Create a PaymentIntent",
+    responses={
+        201: ok(PaymentIntentObject, "The new intent, with its client_secret"),
+        **errors(400, 401, 403, 409, 422, 502, 503),
+    },
+)
 @inject
 async def create_payment_intent(
     request: Request[Any, Any, Any],
@@ -63,7 +79,12 @@ async def create_payment_intent(
     return await runner.run(request, principal, operation)
 
 
-@get("/v1/payment_intents/{intent_id:str}", tags=TAG, summary="Retrieve a PaymentIntent")
+@get(
+    "/v1/payment_intents/{intent_id:str}",
+    tags=TAG,
+    summary="Retrieve a PaymentIntent",
+    responses={200: ok(PaymentIntentObject, "The intent"), **errors(400, 401, 403, 404, 503)},
+)
 @inject
 async def retrieve_payment_intent(
     intent_id: str,
@@ -77,7 +98,12 @@ async def retrieve_payment_intent(
     return json_response(intent_json(intent, with_metadata=principal.key_type.value == "secret"))
 
 
-@get("/v1/payment_intents", tags=TAG, summary="List PaymentIntents, newest first")
+@get(
+    "/v1/payment_intents",
+    tags=TAG,
+    summary="List PaymentIntents, newest first",
+    responses={200: ok(PaymentIntentList, "A page of intents"), **errors(400, 401, 403, 503)},
+)
 @inject
 async def list_payment_intents(
     principal: Principal,
@@ -99,7 +125,16 @@ async def list_payment_intents(
     return json_response(list_json([intent_json(i) for i in page.data], page.has_more, "/v1/payment_intents"))
 
 
-@post("/v1/payment_intents/{intent_id:str}/confirm", status_code=200, tags=TAG, summary="Confirm: send the STK push")
+@post(
+    "/v1/payment_intents/{intent_id:str}/confirm",
+    status_code=200,
+    tags=TAG,
+    summary="Confirm: send the STK push",
+    responses={
+        200: ok(PaymentIntentObject, "processing (accepted or answer lost) or failed (customer-side rejection)"),
+        **errors(400, 401, 403, 404, 409, 422, 502, 503),
+    },
+)
 @inject
 async def confirm_payment_intent(
     request: Request[Any, Any, Any],
@@ -120,7 +155,13 @@ async def confirm_payment_intent(
     return await runner.run(request, principal, operation)
 
 
-@post("/v1/payment_intents/{intent_id:str}/cancel", status_code=200, tags=TAG, summary="Cancel a PaymentIntent")
+@post(
+    "/v1/payment_intents/{intent_id:str}/cancel",
+    status_code=200,
+    tags=TAG,
+    summary="Cancel a PaymentIntent",
+    responses={200: ok(PaymentIntentObject, "The canceled intent"), **errors(400, 401, 403, 404, 409, 422, 503)},
+)
 @inject
 async def cancel_payment_intent(
     request: Request[Any, Any, Any],
@@ -144,6 +185,10 @@ async def cancel_payment_intent(
     status_code=200,
     tags=TAG,
     summary="Ask Daraja (STK Push Query) for the outcome of a processing intent",
+    responses={
+        200: ok(PaymentIntentObject, "The intent, settled or unchanged"),
+        **errors(400, 401, 403, 404, 409, 422, 502, 503),
+    },
 )
 @inject
 async def reconcile_payment_intent(
@@ -162,7 +207,12 @@ async def reconcile_payment_intent(
     return await runner.run(request, principal, operation)
 
 
-@get("/v1/payment_intents/{intent_id:str}/attempts", tags=TAG, summary="The provider log of a PaymentIntent")
+@get(
+    "/v1/payment_intents/{intent_id:str}/attempts",
+    tags=TAG,
+    summary="The provider log of a PaymentIntent",
+    responses={200: ok(ProviderAttemptList, "Exchanges with Daraja, oldest first"), **errors(400, 401, 403, 404, 503)},
+)
 @inject
 async def list_attempts(
     intent_id: str,

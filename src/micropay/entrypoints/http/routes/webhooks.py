@@ -9,13 +9,20 @@ from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, Response, post
 
 from micropay.domain.use_cases.handle_callback import HandleCallback
+from micropay.entrypoints.http.openapi_models import CallbackAck, errors, ok
 from micropay.entrypoints.http.routes._responses import json_response
 
 ACCEPTED: Final = {"ResultCode": 0, "ResultDesc": "Accepted"}
 MAX_BODY: Final = 64 * 1024
 
 
-@post("/webhooks/mpesa/{token:str}", status_code=200, tags=["Daraja callbacks"], summary="STK push result callback")
+@post(
+    "/webhooks/mpesa/{token:str}",
+    status_code=200,
+    tags=["Daraja callbacks"],
+    summary="STK push result callback",
+    responses={200: ok(CallbackAck, "Accepted (also for duplicates)"), **errors(400, 404, 503)},
+)
 @inject
 async def mpesa_callback(
     request: Request[Any, Any, Any], token: str, handle: FromDishka[HandleCallback]
