@@ -1,0 +1,337 @@
+"""``make bench``: full payment lifecycles against the production server, and the raw-SQL ceiling.
+
+Steps (about 75 s with the defaults; see docs/benchmarks.md for the method and the latest figures):
+
+1. a fresh Postgres database, migrated by ``micropay db upgrade``, and a merchant (``micropay merchants
+   create``); an instant fake Daraja inside this process;
+2. the API as in production, ``micropay serve --workers N`` (uvicorn, uvloop, httptools), pinned to the
+   server CPUs; this process (load generator and fake Daraja) pinned to the other CPUs; process start to
+   the first /healthz 200 is timed;
+3. warm-up, then lifecycles closed-loop at a fixed concurrency for a fixed time (the peak rate), then
+   open-loop at half that rate (the latency target's load);
+4. the server is stopped; the same lifecycle as raw SQL on asyncpg, same concurrency, pinned to the
+   server CPUs (the database's ceiling on this machine);
+5. a table on stdout, the JSON in bench/results/<timestamp>.json; the database is dropped.
+
+``--profile`` runs the closed-loop phase only, with the server under pyinstrument (bench/profile_server.py),
+and writes the reports next to the JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _fake_daraja import FakeDaraja
+from _load import Lifecycles, VirtualUser, closed_loop, fixed_rate
+from _procs import (
+    ADMIN_DSN,
+    Server,
+    api_environment,
+    app_dsn,
+    core_times,
+    cpu_seconds,
+    create_database,
+    create_merchant,
+    drop_database,
+    memory_kib,
+    micropay,
+    pin,
+    postgres_cpu,
+    postgres_settings,
+    raw_dsn,
+)
+from _raw_sql import open_pool, raw_closed_loop
+from _report import render, summarize, targets, write_json
+
+from micropay.domain.model.api_keys import hash_key
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description="Micropay lifecycle benchmark (issue #7).")
+    parser.add_argument("--concurrency", type=int, default=16, help="virtual users in the closed-loop phases")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of unmeasured load first")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of the closed-loop API phase")
+    parser.add_argument("--half-duration", type=float, default=12.0, help="seconds at half the peak rate")
+    parser.add_argument("--raw-duration", type=float, default=12.0, help="seconds of the raw-SQL phase")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--server-cpus", default="0", help="CPUs for the API (and the raw-SQL client)")
+    parser.add_argument("--load-cpus", default="1", help="CPUs for the load generator and fake Daraja")
+    parser.add_argument(
+        "--postgres-cpus", default="1", help="CPUs for this run's Postgres backends ('' leaves them unpinned)"
+    )
+    parser.add_argument("--profile", action="store_true", help="profile the server (closed-loop phase only)")
+    return parser
+
+
+def _cpus(text: str) -> set[int]:
+    return {int(part) for part in text.split(",") if part.strip()}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _machine() -> dict[str, Any]:
+    meminfo = Path("/proc/meminfo").read_text().split("\n", 1)[0].split()
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=BENCH_DIR, check=False
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gib": round(int(meminfo[1]) / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "git_commit": commit.stdout.strip() or None,
+    }
+
+
+async def _backend_pids(database: str) -> list[int]:
+    connection = await asyncpg.connect(ADMIN_DSN)
+    try:
+        rows = await connection.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", database)
+    finally:
+        await connection.close()
+    return [row["pid"] for row in rows]
+
+
+class CpuMeter:
+    """Over a phase: each CPU's busy fraction, and the share of one core used by the API workers, this
+    process, and all ``postgres`` processes (the whole cluster: other databases' work shows up here too)."""
+
+    def __init__(self, server_pids: list[int]) -> None:
+        self._server_pids = server_pids
+
+    def start(self) -> None:
+        self._wall = time.perf_counter()
+        self._self = time.process_time()
+        self._server = sum(cpu_seconds(pid) for pid in self._server_pids)
+        self._postgres = postgres_cpu()
+        self._cores = core_times()
+
+    def stop(self) -> dict[str, Any]:
+        wall = time.perf_counter() - self._wall
+        postgres_now = postgres_cpu()
+        postgres = sum(seconds - self._postgres.get(pid, 0.0) for pid, seconds in postgres_now.items())
+        result = {"bench_process": (time.process_time() - self._self) / wall, "postgres_all": postgres / wall}
+        if self._server_pids:
+            result["api_workers"] = (sum(cpu_seconds(pid) for pid in self._server_pids) - self._server) / wall
+        busy = {
+            f"cpu{cpu}_busy": 1 - (idle - self._cores[cpu][0]) / max(1e-9, total - self._cores[cpu][1])
+            for cpu, (idle, total) in core_times().items()
+        }
+        return {key: round(value, 2) for key, value in {**result, **busy}.items()}
+
+
+async def _wait_for_file(path: Path, seconds: float) -> None:
+    """The profiler writes its reports after SIGUSR2; the HTML one is written last."""
+    for _ in range(int(seconds / 0.2)):
+        if await asyncio.to_thread(path.exists):
+            return
+        await asyncio.sleep(0.2)
+
+
+async def _sample_rss(pids: list[int], peaks: dict[int, int], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        for pid in pids:
+            peaks[pid] = max(peaks.get(pid, 0), memory_kib(pid)[1])
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.5)
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    server_cpus, load_cpus = _cpus(args.server_cpus), _cpus(args.load_cpus)
+    postgres_cpus = _cpus(args.postgres_cpus)
+    pin(load_cpus)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    database = f"micropay_bench_{stamp.lower()}_{os.getpid()}"
+    result: dict[str, Any] = {
+        "timestamp": stamp,
+        "command": " ".join(sys.argv),
+        "machine": {**_machine(), "postgres": await postgres_settings(ADMIN_DSN)},
+        "config": {**vars(args), "server": "uvicorn (micropay serve), uvloop + httptools", "daraja": "in-bench fake"},
+    }
+    await create_database(ADMIN_DSN, database)
+    daraja = FakeDaraja()
+    server: Server | None = None
+    log_path = RESULTS_DIR / f"{stamp}-server.log"
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        await daraja.start()
+        port = _free_port()
+        env = api_environment(app_dsn(ADMIN_DSN, database), f"http://127.0.0.1:{port}", daraja.url)
+        micropay("db", "upgrade", env=env)
+        merchant_id, secret_key = create_merchant(env)
+        if args.profile:
+            out = str(RESULTS_DIR / f"{stamp}-profile")
+            result["profile_reports"] = f"{out}-*.txt, {out}.html"
+            command = [sys.executable, str(BENCH_DIR / "profile_server.py"), "--port", str(port), "--out", out]
+        else:
+            command = [sys.executable, "-m", "micropay.entrypoints.cli", "serve", "--port", str(port)]
+            command += ["--workers", str(args.workers)]
+        with log_path.open("wb") as log:
+            server = Server(command, env, server_cpus, port, log)
+            startup = await server.wait_healthy()
+            result["startup"] = {"first_healthz_200_s": round(startup, 3)}
+            await _api_phases(args, result, server, daraja, secret_key, database, postgres_cpus)
+            server.stop()
+            server = None
+        if not args.profile:
+            await _raw_phase(args, result, database, merchant_id, secret_key, server_cpus, postgres_cpus)
+            pin(load_cpus)
+            peak, ceiling = result["api_peak"]["lifecycles_per_s"], result["raw_sql"]["lifecycles_per_s"]
+            result["api_to_raw_ratio"] = round(peak / ceiling, 3) if ceiling else None
+            result["targets"] = targets(result)
+    finally:
+        if server is not None:
+            server.stop()
+        await daraja.close()
+        await drop_database(ADMIN_DSN, database)
+    result["server_log"] = str(log_path.relative_to(BENCH_DIR.parent))
+    return result
+
+
+async def _raw_phase(
+    args: argparse.Namespace,
+    result: dict[str, Any],
+    database: str,
+    merchant_id: str,
+    secret_key: str,
+    server_cpus: set[int],
+    postgres_cpus: set[int],
+) -> None:
+    """The raw-SQL ceiling: its client on the server's CPUs, its backends where the API's were."""
+    pin(server_cpus)
+    pool = await open_pool(raw_dsn(ADMIN_DSN, database), args.concurrency)
+    try:
+        await _pin_backends(database, postgres_cpus, result)
+        meter = CpuMeter([])
+        meter.start()
+        key_hash = hash_key(secret_key)
+        raw, elapsed = await raw_closed_loop(pool, merchant_id, key_hash, args.concurrency, args.raw_duration)
+        result.setdefault("cpu", {})["raw_sql"] = meter.stop()
+    finally:
+        await pool.close()
+    result["raw_sql"] = summarize(raw, elapsed)
+
+
+async def _pin_backends(database: str, cpus: set[int], result: dict[str, Any]) -> None:
+    """Pin this database's Postgres backends to ``cpus`` (none: leave them to the scheduler)."""
+    if not cpus:
+        return
+    for pid in await _backend_pids(database):
+        try:
+            os.sched_setaffinity(pid, cpus)
+        except PermissionError:
+            result["postgres_pinning"] = "not permitted (run as root or the postgres user to pin backends)"
+            return
+        except ProcessLookupError:
+            continue
+    result.setdefault("postgres_pinning", f"backends of the bench database pinned to CPUs {sorted(cpus)}")
+
+
+async def _keep_backends_pinned(database: str, cpus: set[int], result: dict[str, Any], stop: asyncio.Event) -> None:
+    """The API's pool opens connections lazily: pin the new backends as they appear."""
+    while not stop.is_set():
+        await _pin_backends(database, cpus, result)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.25)
+
+
+async def _api_phases(
+    args: argparse.Namespace,
+    result: dict[str, Any],
+    server: Server,
+    daraja: FakeDaraja,
+    key: str,
+    database: str,
+    postgres_cpus: set[int],
+) -> None:
+    workers = server.worker_pids()
+    peaks: dict[int, int] = {}
+    stop_sampling = asyncio.Event()
+    sampler = asyncio.create_task(_sample_rss(workers, peaks, stop_sampling))
+    pinner = asyncio.create_task(_keep_backends_pinned(database, postgres_cpus, result, stop_sampling))
+    users = [VirtualUser(server.port, key) for _ in range(args.concurrency)]
+    lifecycles = Lifecycles(daraja)
+    try:
+        await closed_loop(users, lifecycles, args.warmup)
+        meter = CpuMeter(workers)
+        if args.profile:
+            server.process.send_signal(signal.SIGUSR1)
+        meter.start()
+        samples, elapsed = await closed_loop(users, lifecycles, args.duration)
+        result["api_peak"] = summarize(samples, elapsed)
+        result.setdefault("cpu", {})["api_peak"] = meter.stop()
+        if args.profile:
+            server.process.send_signal(signal.SIGUSR2)
+            await _wait_for_file(RESULTS_DIR / f"{result['timestamp']}-profile.html", 60.0)
+        else:
+            rate = result["api_peak"]["lifecycles_per_s"] / 2
+            meter.start()
+            half, elapsed = await fixed_rate(server.port, key, lifecycles, rate, args.half_duration, users)
+            result["api_half_rate"] = {"target_rate_per_s": round(rate, 1), **summarize(half, elapsed)}
+            result["cpu"]["api_half_rate"] = meter.stop()
+    finally:
+        stop_sampling.set()
+        await sampler
+        await pinner
+        await asyncio.gather(*(user.close() for user in users))
+    current = {pid: memory_kib(pid)[0] for pid in workers if server.process.poll() is None}
+    result["workers"] = [
+        {
+            "pid": pid,
+            "peak_rss_mib": round(peaks[pid] / 1024, 1),
+            "rss_after_load_mib": round(current.get(pid, 0) / 1024, 1),
+        }
+        for pid in workers
+    ]
+
+
+def main() -> int:
+    args = _parser().parse_args()
+    started = time.perf_counter()
+    try:
+        import uvloop
+    except ImportError:
+        result = asyncio.run(run(args))
+    else:
+        result = uvloop.run(run(args))
+    result["bench_wall_s"] = round(time.perf_counter() - started, 1)
+    path = write_json(result, RESULTS_DIR, result["timestamp"])
+    print(render(result))
+    print(f"\nJSON: {path.relative_to(BENCH_DIR.parent)}   (bench took {result['bench_wall_s']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
