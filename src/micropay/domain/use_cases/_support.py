@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
 
 from micropay.domain.errors import ResourceMissing
+from micropay.domain.model.ids import INTENT_PREFIX, is_valid_id
 from micropay.domain.model.intent import PaymentIntent
 from micropay.ports.errors import ConcurrentUpdate
 from micropay.ports.unit_of_work import UnitOfWork
@@ -31,7 +32,13 @@ def client_secret_matches(intent: PaymentIntent, client_secret: str) -> bool:
 
 
 async def load_intent(uow: UnitOfWork, intent_id: str, client_secret: str | None = None) -> PaymentIntent:
-    """The tenant's intent, or ``ResourceMissing`` (also for a wrong client secret: never reveal existence)."""
+    """The tenant's intent, or ``ResourceMissing`` (also for a wrong client secret: never reveal existence).
+
+    A string that is not an intent id at all is missing without asking the database (it may hold
+    characters no database column can take, such as NUL).
+    """
+    if not is_valid_id(intent_id, INTENT_PREFIX):
+        raise ResourceMissing("payment_intent", intent_id)
     intent = await uow.intents.get(intent_id)
     if intent is None or (client_secret is not None and not client_secret_matches(intent, client_secret)):
         raise ResourceMissing("payment_intent", intent_id)

@@ -7,6 +7,7 @@ from typing import Final
 from micropay.domain.errors import InvalidParameter
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.environment import Tenant
+from micropay.domain.model.ids import INTENT_PREFIX, is_valid_id
 from micropay.domain.model.intent import PaymentIntent
 from micropay.domain.use_cases._support import load_intent
 from micropay.ports.intent_repository import IntentPage, IntentPageQuery
@@ -43,6 +44,9 @@ class ListPaymentIntents:
         check_limit(query.limit)
         if query.starting_after is not None and query.ending_before is not None:
             raise InvalidParameter("ending_before", "Use either starting_after or ending_before, not both.")
+        for name, cursor in (("starting_after", query.starting_after), ("ending_before", query.ending_before)):
+            if cursor is not None and not is_valid_id(cursor, INTENT_PREFIX):
+                raise InvalidParameter(name, f"{name} must be a PaymentIntent id (pi_...).")
         async with self._uow(tenant) as uow:
             return await uow.intents.list_page(query)
 

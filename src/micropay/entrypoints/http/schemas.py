@@ -10,6 +10,8 @@ from typing import Any
 
 import msgspec
 
+from micropay.domain.errors import InvalidParameter
+
 
 class CreateIntentBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     amount: int
@@ -46,3 +48,13 @@ class CredentialsBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class RollKeyBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     type: str | None = None
     expires_in: int | None = None
+
+
+def require_json_integer(raw_body: Any, field: str, code: str = "parameter_invalid") -> None:
+    """Refuse a field whose JSON value is not an integer.
+
+    Litestar converts bodies leniently (msgspec ``strict=False``): ``"1500"`` and ``1500.0`` would both
+    reach the domain as ``1500``. ``raw_body`` is the already parsed JSON (``request.json()`` is cached).
+    """
+    if isinstance(raw_body, dict) and field in raw_body and type(raw_body[field]) is not int:
+        raise InvalidParameter(field, f"{field} must be an integer.", code)

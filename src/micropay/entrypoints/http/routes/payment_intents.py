@@ -28,7 +28,13 @@ from micropay.entrypoints.http.openapi_models import (
 )
 from micropay.entrypoints.http.presenters import attempt_json, intent_json, list_json
 from micropay.entrypoints.http.routes._responses import json_response
-from micropay.entrypoints.http.schemas import CancelIntentBody, ConfirmIntentBody, CreateIntentBody, EmptyBody
+from micropay.entrypoints.http.schemas import (
+    CancelIntentBody,
+    ConfirmIntentBody,
+    CreateIntentBody,
+    EmptyBody,
+    require_json_integer,
+)
 from micropay.ports.intent_repository import IntentPageQuery
 
 TAG = ["Payment Intents"]
@@ -55,6 +61,7 @@ async def create_payment_intent(
 ) -> Response[bytes]:
     """Create an intent; with ``confirm: true`` also send the STK push in the same call."""
     require_secret_key(principal)
+    require_json_integer(await request.json(), "amount", "amount_invalid")
 
     async def operation() -> Outcome:
         command = CreateIntentCommand(
