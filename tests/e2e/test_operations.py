@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.client import Api, Merchant, bearer
+from tests.e2e.client import Api, Merchant
 from tests.e2e.harness import Stack
 
 
@@ -75,4 +75,3 @@ async def test_the_simulator_counted_what_the_api_sent(api: Api, merchant: Merch
 
     assert stack.simulator_state.counters.stk_push_requests >= before + 1
     assert (await api.wait_for_status(merchant.sk_test, intent["id"]))["status"] == "succeeded"
-    assert bearer(merchant.sk_test)["Authorization"].startswith("Bearer sk_test_")
