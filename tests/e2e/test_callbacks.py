@@ -105,6 +105,23 @@ async def test_a_malformed_callback_is_400_and_stored(
     assert stored == expected or (content == b"" and stored in ("", None))
 
 
+@pytest.mark.parametrize(
+    ("content", "stored"),
+    [(b'{"Body": "\\u0000"}', {"Body": "\ufffd"}), (b"\x00not json", "\ufffdnot json")],
+    ids=["escaped-nul", "raw-nul"],
+)
+async def test_a_callback_with_nul_characters_is_400_and_stored_without_them(
+    api: Api, merchant: Merchant, stack: Stack, content: bytes, stored: Any
+) -> None:
+    intent, token = await pushed(api, merchant, stack)
+
+    response = await api.callback(token, content)
+
+    assert response.status_code == 400, response.text
+    (callback,) = of_kind(await api.attempts(merchant.sk_test, intent["id"]), "callback")
+    assert (callback["outcome"], callback["request"]) == ("invalid", stored)
+
+
 async def test_a_callback_for_another_checkout_id_is_refused(api: Api, merchant: Merchant, stack: Stack) -> None:
     intent, token = await pushed(api, merchant, stack)
     body = success_callback("ws_CO_not_this_push", amount_shillings=AMOUNT / 100)

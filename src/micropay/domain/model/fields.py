@@ -20,6 +20,12 @@ _ACCOUNT_REFERENCE: Final = re.compile(r"[A-Za-z0-9]{1,12}")
 _PRINTABLE_ASCII: Final = re.compile(r"[^A-Za-z0-9 ]+")
 
 
+def _printable(param: str, value: str) -> None:
+    """No control characters (NUL above all: Postgres text cannot hold it, and no customer can read it)."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise InvalidParameter(param, f"{param} must not contain control characters.")
+
+
 def account_reference(raw: object) -> str:
     """1-12 characters ``[A-Za-z0-9]``: shown to the customer in the prompt."""
     if not isinstance(raw, str) or not _ACCOUNT_REFERENCE.fullmatch(raw):
@@ -39,8 +45,7 @@ def description(raw: object) -> str | None:
         return None
     if not isinstance(raw, str) or len(raw) > DESCRIPTION_MAX:
         raise InvalidParameter("description", f"description must be a string of at most {DESCRIPTION_MAX} characters.")
-    if any(ord(ch) < 32 for ch in raw):
-        raise InvalidParameter("description", "description must not contain control characters.")
+    _printable("description", raw)
     return raw
 
 
@@ -68,6 +73,9 @@ def metadata(raw: object) -> dict[str, str]:
                 f"metadata[{key}]",
                 f"metadata values must be strings of at most {METADATA_VALUE_MAX} characters.",
             )
+        _printable("metadata", key)
+        if "\x00" in value:
+            raise InvalidParameter(f"metadata[{key}]", "metadata values must not contain NUL characters.")
         result[key] = value
     return result
 
@@ -79,4 +87,5 @@ def cancellation_reason(raw: object) -> str | None:
         raise InvalidParameter(
             "cancellation_reason", f"cancellation_reason must be 1 to {CANCELLATION_REASON_MAX} characters."
         )
+    _printable("cancellation_reason", raw)
     return raw

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import msgspec
@@ -21,6 +22,7 @@ from micropay.ports.unit_of_work import UnitOfWorkFactory
 log = logging.getLogger(__name__)
 
 TOKEN_HINT_LENGTH = 6
+_HINT_UNSAFE = re.compile(r"[^0-9A-Za-z]")  # real tokens are base62; keep anything else out of storage
 
 
 class CallbackMismatch(InvalidParameter):
@@ -66,7 +68,7 @@ class HandleCallback:
         now = int(self._clock.now())
         route = await self._directory.route_callback(self._tokens.hash(token))
         if route is None:
-            hint = token[:TOKEN_HINT_LENGTH]
+            hint = _HINT_UNSAFE.sub("?", token[:TOKEN_HINT_LENGTH])
             await self._directory.record_unroutable_callback(hint, body, now)
             raise ResourceMissing("callback", f"{hint}…", param="token")
         row = await self._record(route, body, now)

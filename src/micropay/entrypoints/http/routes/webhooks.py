@@ -29,16 +29,21 @@ async def mpesa_callback(
 ) -> Response[bytes]:
     """The URL token authenticates the callback (Daraja signs nothing). Duplicates answer 200 and change
     nothing; unknown token 404; unreadable body 400. Every body is stored raw first."""
-    raw = await request.body()
-    body: Any
-    try:
-        body = (
-            msgspec.json.decode(raw[:MAX_BODY]) if len(raw) <= MAX_BODY else raw[:MAX_BODY].decode("utf-8", "replace")
-        )
-    except msgspec.DecodeError:
-        body = raw.decode("utf-8", "replace")
+    body = _readable(await request.body())
     await handle(token, body)
     return json_response(ACCEPTED)
+
+
+def _readable(raw: bytes) -> Any:
+    """The JSON body, or its text when it is not JSON (still stored, then refused with 400).
+
+    NUL characters are replaced: no Daraja field carries one, and Postgres cannot store them.
+    """
+    raw = raw[:MAX_BODY].replace(b"\\u0000", b"\\ufffd")
+    try:
+        return msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return raw.decode("utf-8", "replace").replace("\x00", "\ufffd")
 
 
 ROUTES = [mpesa_callback]
