@@ -6,6 +6,8 @@ from typing import Any
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, Response, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from micropay.domain.use_cases.api_keys import Principal, RollApiKey
 from micropay.entrypoints.http.auth import require_secret_key
@@ -25,8 +27,8 @@ from micropay.entrypoints.http.schemas import RollKeyBody
 @inject
 async def roll_api_key(
     request: Request[Any, Any, Any],
-    principal: Principal,
-    data: RollKeyBody,
+    principal: NamedDependency[Principal],
+    data: JSONBody[RollKeyBody],
     roll: FromDishka[RollApiKey],
     runner: FromDishka[IdempotentRunner],
 ) -> Response[bytes]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Response, delete, get, put
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from micropay.domain.use_cases.api_keys import Principal
 from micropay.domain.use_cases.credentials import DeleteCredentials, GetCredentials, SetCredentials
@@ -25,7 +27,7 @@ PATH = "/v1/mpesa_credentials"
 )
 @inject
 async def put_credentials(
-    principal: Principal, data: CredentialsBody, store: FromDishka[SetCredentials]
+    principal: NamedDependency[Principal], data: JSONBody[CredentialsBody], store: FromDishka[SetCredentials]
 ) -> Response[bytes]:
     require_secret_key(principal)
     payload = {
@@ -46,7 +48,7 @@ async def put_credentials(
     responses={200: ok(CredentialsObject, "The masked view"), **errors(401, 403, 404, 503)},
 )
 @inject
-async def get_credentials(principal: Principal, read: FromDishka[GetCredentials]) -> Response[bytes]:
+async def get_credentials(principal: NamedDependency[Principal], read: FromDishka[GetCredentials]) -> Response[bytes]:
     require_secret_key(principal)
     return json_response(credentials_json(await read(principal.tenant)))
 
@@ -59,7 +61,9 @@ async def get_credentials(principal: Principal, read: FromDishka[GetCredentials]
     responses={200: ok(CredentialsObject, "What was removed, with deleted: true"), **errors(401, 403, 404, 503)},
 )
 @inject
-async def delete_credentials(principal: Principal, remove: FromDishka[DeleteCredentials]) -> Response[bytes]:
+async def delete_credentials(
+    principal: NamedDependency[Principal], remove: FromDishka[DeleteCredentials]
+) -> Response[bytes]:
     require_secret_key(principal)
     return json_response(credentials_json(await remove(principal.tenant), deleted=True))
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, Response, get, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from micropay.domain.errors import InvalidParameter, MicropayError
 from micropay.domain.model.intent import IntentStatus
@@ -53,8 +54,8 @@ TAG = ["Payment Intents"]
 @inject
 async def create_payment_intent(
     request: Request[Any, Any, Any],
-    principal: Principal,
-    data: CreateIntentBody,
+    principal: NamedDependency[Principal],
+    data: JSONBody[CreateIntentBody],
     create: FromDishka[CreatePaymentIntent],
     confirm: FromDishka[ConfirmPaymentIntent],
     runner: FromDishka[IdempotentRunner],
@@ -94,10 +95,10 @@ async def create_payment_intent(
 )
 @inject
 async def retrieve_payment_intent(
-    intent_id: str,
-    principal: Principal,
+    intent_id: FromPath[str],
+    principal: NamedDependency[Principal],
     retrieve: FromDishka[GetPaymentIntent],
-    client_secret: Annotated[str | None, Parameter(query="client_secret")] = None,
+    client_secret: FromQuery[str | None] = None,
 ) -> Response[bytes]:
     """With a publishable key, ``client_secret`` is required and ``metadata`` is omitted."""
     secret = client_secret_for(principal, client_secret)
@@ -113,12 +114,12 @@ async def retrieve_payment_intent(
 )
 @inject
 async def list_payment_intents(
-    principal: Principal,
+    principal: NamedDependency[Principal],
     list_intents: FromDishka[ListPaymentIntents],
-    limit: int = 10,
-    starting_after: str | None = None,
-    ending_before: str | None = None,
-    status: str | None = None,
+    limit: FromQuery[int] = 10,
+    starting_after: FromQuery[str | None] = None,
+    ending_before: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
 ) -> Response[bytes]:
     require_secret_key(principal)
     try:
@@ -145,11 +146,11 @@ async def list_payment_intents(
 @inject
 async def confirm_payment_intent(
     request: Request[Any, Any, Any],
-    intent_id: str,
-    principal: Principal,
+    intent_id: FromPath[str],
+    principal: NamedDependency[Principal],
     confirm: FromDishka[ConfirmPaymentIntent],
     runner: FromDishka[IdempotentRunner],
-    data: ConfirmIntentBody | None = None,
+    data: JSONBody[ConfirmIntentBody | None] = None,
 ) -> Response[bytes]:
     """Allowed from ``requires_payment_method`` and ``failed``; a publishable key needs ``client_secret``."""
     body = data or ConfirmIntentBody()
@@ -172,11 +173,11 @@ async def confirm_payment_intent(
 @inject
 async def cancel_payment_intent(
     request: Request[Any, Any, Any],
-    intent_id: str,
-    principal: Principal,
+    intent_id: FromPath[str],
+    principal: NamedDependency[Principal],
     cancel: FromDishka[CancelPaymentIntent],
     runner: FromDishka[IdempotentRunner],
-    data: CancelIntentBody | None = None,
+    data: JSONBody[CancelIntentBody | None] = None,
 ) -> Response[bytes]:
     require_secret_key(principal)
     reason = data.cancellation_reason if data else None
@@ -200,11 +201,11 @@ async def cancel_payment_intent(
 @inject
 async def reconcile_payment_intent(
     request: Request[Any, Any, Any],
-    intent_id: str,
-    principal: Principal,
+    intent_id: FromPath[str],
+    principal: NamedDependency[Principal],
     reconcile: FromDishka[ReconcilePaymentIntent],
     runner: FromDishka[IdempotentRunner],
-    data: EmptyBody | None = None,
+    data: JSONBody[EmptyBody | None] = None,
 ) -> Response[bytes]:
     require_secret_key(principal)
 
@@ -222,11 +223,11 @@ async def reconcile_payment_intent(
 )
 @inject
 async def list_attempts(
-    intent_id: str,
-    principal: Principal,
+    intent_id: FromPath[str],
+    principal: NamedDependency[Principal],
     attempts: FromDishka[ListAttempts],
-    limit: int = 100,
-    starting_after: str | None = None,
+    limit: FromQuery[int] = 100,
+    starting_after: FromQuery[str | None] = None,
 ) -> Response[bytes]:
     require_secret_key(principal)
     rows, has_more = await attempts(principal.tenant, intent_id, limit=limit, starting_after=starting_after)

@@ -7,6 +7,7 @@ from typing import Any, Final
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, Response, post
+from litestar.params import FromPath
 
 from micropay.domain.use_cases.handle_callback import HandleCallback
 from micropay.entrypoints.http.openapi_models import CallbackAck, errors, ok
@@ -25,7 +26,7 @@ MAX_BODY: Final = 64 * 1024
 )
 @inject
 async def mpesa_callback(
-    request: Request[Any, Any, Any], token: str, handle: FromDishka[HandleCallback]
+    request: Request[Any, Any, Any], token: FromPath[str], handle: FromDishka[HandleCallback]
 ) -> Response[bytes]:
     """The URL token authenticates the callback (Daraja signs nothing). Duplicates answer 200 and change
     nothing; unknown token 404; unreadable body 400. Every body is stored raw first."""
