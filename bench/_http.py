@@ -18,6 +18,10 @@ class HttpError(Exception):
     """The connection failed or the peer sent something this client cannot read."""
 
 
+class _StaleConnection(Exception):
+    """The connection was closed before any byte of the answer: the server did not take the request."""
+
+
 class HttpConnection:
     """One keep-alive connection to ``host:port``; reconnects on the next request after a failure."""
 
@@ -30,21 +34,47 @@ class HttpConnection:
         self._writer: asyncio.StreamWriter | None = None
 
     async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
-        """Send one request and read the whole answer: ``(status, body)``. Raises ``HttpError``."""
+        """Send one request and read the whole answer: ``(status, body)``. Raises ``HttpError``.
+
+        A kept-alive connection the server has closed meanwhile (uvicorn closes idle ones after 5 s) fails
+        before a single byte of the answer arrives: then, and only then, the request is sent again on a new
+        connection, as HTTP clients do. The server never read it, so even a POST is safe to resend.
+        """
+        length = f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n" if body else ""
+        message = f"{method} {path} HTTP/1.1\r\n{self._fixed}{length}\r\n".encode("latin-1") + body
+        reused = self._writer is not None
         try:
-            if self._writer is None:
-                self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
-            assert self._reader is not None
-            length = f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n" if body else ""
-            head = f"{method} {path} HTTP/1.1\r\n{self._fixed}{length}\r\n"
-            self._writer.write(head.encode("latin-1") + body)
-            status, content, keep_alive = await read_response(self._reader)
+            status, content, keep_alive = await self._exchange(message)
+        except _StaleConnection as exc:
+            await self.close()
+            if not reused:
+                raise HttpError(f"{method} {path}: the server closed a new connection") from exc
+            try:
+                status, content, keep_alive = await self._exchange(message)
+            except (_StaleConnection, OSError, asyncio.IncompleteReadError, ValueError) as again:
+                await self.close()
+                raise HttpError(f"{method} {path}: {type(again).__name__}: {again}") from again
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             await self.close()
             raise HttpError(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
         if not keep_alive:
             await self.close()
         return status, content
+
+    async def _exchange(self, message: bytes) -> tuple[int, bytes, bool]:
+        if self._writer is None:
+            self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
+        assert self._reader is not None
+        try:
+            self._writer.write(message)
+            first = await self._reader.readuntil(_CRLF)
+        except (ConnectionResetError, BrokenPipeError) as exc:
+            raise _StaleConnection from exc
+        except asyncio.IncompleteReadError as exc:
+            if exc.partial:
+                raise
+            raise _StaleConnection from exc
+        return await read_response(self._reader, first)
 
     async def close(self) -> None:
         writer, self._reader, self._writer = self._writer, None, None
@@ -54,9 +84,8 @@ class HttpConnection:
                 await writer.wait_closed()
 
 
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
-    """``(status, body, keep_alive)`` of one HTTP/1.1 response."""
-    status_line = await reader.readuntil(_CRLF)
+async def read_response(reader: asyncio.StreamReader, status_line: bytes) -> tuple[int, bytes, bool]:
+    """``(status, body, keep_alive)`` of one HTTP/1.1 response whose status line was read already."""
     parts = status_line.split(b" ", 2)
     if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
         raise ValueError(f"not an HTTP response: {status_line[:40]!r}")

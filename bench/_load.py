@@ -162,7 +162,7 @@ async def fixed_rate(
         if not idle:
             extra.append(VirtualUser(port, secret_key))
             idle.append(extra[-1])
-        task = asyncio.create_task(one(idle.pop()))
+        task = asyncio.create_task(one(idle.pop(0)))  # oldest first, so that no connection idles out
         running.add(task)
         task.add_done_callback(running.discard)
     await asyncio.gather(*running)

@@ -116,8 +116,8 @@ def render(result: dict[str, Any]) -> str:
     if result.get("api_to_raw_ratio") is not None:
         parts.append(f"API / raw-SQL ceiling: {result['api_to_raw_ratio']:.1%}")
     cpu = result.get("cpu", {})
-    for key, text in cpu.items():
-        parts.append(f"CPU {key}: {text}")
+    for phase, shares in cpu.items():
+        parts.append(f"CPU during {phase} (cores): " + ", ".join(f"{name} {value}" for name, value in shares.items()))
     for worker in result["workers"]:
         parts.append(f"worker pid {worker['pid']}: peak RSS {worker['peak_rss_mib']:.1f} MiB")
     parts.append(f"process start -> first /healthz 200: {result['startup']['first_healthz_200_s']:.3f} s")

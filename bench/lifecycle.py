@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of the closed-loop API phase")
     parser.add_argument("--half-duration", type=float, default=12.0, help="seconds at half the peak rate")
     parser.add_argument("--raw-duration", type=float, default=12.0, help="seconds of the raw-SQL phase")
+    parser.add_argument(
+        "--db-pool-size", type=int, help="MICROPAY_DB_POOL_SIZE for the API (default: the product's default)"
+    )
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--server-cpus", default="0", help="CPUs for the API (and the raw-SQL client)")
     parser.add_argument("--load-cpus", default="1", help="CPUs for the load generator and fake Daraja")
@@ -112,6 +115,7 @@ def _machine() -> dict[str, Any]:
         "kernel": platform.release(),
         "python": platform.python_version(),
         "git_commit": commit.stdout.strip() or None,
+        "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
     }
 
 
@@ -124,32 +128,57 @@ async def _backend_pids(database: str) -> list[int]:
     return [row["pid"] for row in rows]
 
 
+async def _sessions(database: str) -> int:
+    """Sessions ever opened to ``database`` (Postgres counts them as they end): connection churn."""
+    connection = await asyncpg.connect(ADMIN_DSN)
+    try:
+        count = await connection.fetchval("SELECT sessions FROM pg_stat_database WHERE datname = $1", database)
+    finally:
+        await connection.close()
+    return int(count or 0)
+
+
 class CpuMeter:
     """Over a phase: each CPU's busy fraction, and the share of one core used by the API workers, this
-    process, and all ``postgres`` processes (the whole cluster: other databases' work shows up here too)."""
+    process, this run's Postgres backends, and all ``postgres`` processes (other databases' work included)."""
 
-    def __init__(self, server_pids: list[int]) -> None:
+    def __init__(self, database: str, server_pids: list[int]) -> None:
+        self._database = database
         self._server_pids = server_pids
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        self._sessions = await _sessions(self._database)
+        self._backends = {pid: _cpu_or_zero(pid) for pid in await _backend_pids(self._database)}
         self._wall = time.perf_counter()
         self._self = time.process_time()
         self._server = sum(cpu_seconds(pid) for pid in self._server_pids)
         self._postgres = postgres_cpu()
         self._cores = core_times()
 
-    def stop(self) -> dict[str, Any]:
+    async def stop(self) -> dict[str, Any]:
         wall = time.perf_counter() - self._wall
-        postgres_now = postgres_cpu()
-        postgres = sum(seconds - self._postgres.get(pid, 0.0) for pid, seconds in postgres_now.items())
-        result = {"bench_process": (time.process_time() - self._self) / wall, "postgres_all": postgres / wall}
+        cores, postgres_now = core_times(), postgres_cpu()
+        result = {
+            "bench_process": (time.process_time() - self._self) / wall,
+            "postgres_bench_db": sum(
+                _cpu_or_zero(pid) - self._backends.get(pid, 0.0) for pid in await _backend_pids(self._database)
+            )
+            / wall,
+            "postgres_all": sum(seconds - self._postgres.get(pid, 0.0) for pid, seconds in postgres_now.items()) / wall,
+        }
+        result["postgres_sessions_opened"] = await _sessions(self._database) - self._sessions
         if self._server_pids:
             result["api_workers"] = (sum(cpu_seconds(pid) for pid in self._server_pids) - self._server) / wall
-        busy = {
-            f"cpu{cpu}_busy": 1 - (idle - self._cores[cpu][0]) / max(1e-9, total - self._cores[cpu][1])
-            for cpu, (idle, total) in core_times().items()
-        }
-        return {key: round(value, 2) for key, value in {**result, **busy}.items()}
+        for cpu, (idle, total) in cores.items():
+            result[f"cpu{cpu}_busy"] = 1 - (idle - self._cores[cpu][0]) / max(1e-9, total - self._cores[cpu][1])
+        return {key: round(value, 2) if isinstance(value, float) else value for key, value in result.items()}
+
+
+def _cpu_or_zero(pid: int) -> float:
+    try:
+        return cpu_seconds(pid)
+    except OSError:
+        return 0.0
 
 
 async def _wait_for_file(path: Path, seconds: float) -> None:
@@ -189,6 +218,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await daraja.start()
         port = _free_port()
         env = api_environment(app_dsn(ADMIN_DSN, database), f"http://127.0.0.1:{port}", daraja.url)
+        if args.db_pool_size is not None:
+            env["MICROPAY_DB_POOL_SIZE"] = str(args.db_pool_size)
         micropay("db", "upgrade", env=env)
         merchant_id, secret_key = create_merchant(env)
         if args.profile:
@@ -234,11 +265,11 @@ async def _raw_phase(
     pool = await open_pool(raw_dsn(ADMIN_DSN, database), args.concurrency)
     try:
         await _pin_backends(database, postgres_cpus, result)
-        meter = CpuMeter([])
-        meter.start()
+        meter = CpuMeter(database, [])
+        await meter.start()
         key_hash = hash_key(secret_key)
         raw, elapsed = await raw_closed_loop(pool, merchant_id, key_hash, args.concurrency, args.raw_duration)
-        result.setdefault("cpu", {})["raw_sql"] = meter.stop()
+        result.setdefault("cpu", {})["raw_sql"] = await meter.stop()
     finally:
         await pool.close()
     result["raw_sql"] = summarize(raw, elapsed)
@@ -285,22 +316,22 @@ async def _api_phases(
     lifecycles = Lifecycles(daraja)
     try:
         await closed_loop(users, lifecycles, args.warmup)
-        meter = CpuMeter(workers)
+        meter = CpuMeter(database, workers)
         if args.profile:
             server.process.send_signal(signal.SIGUSR1)
-        meter.start()
+        await meter.start()
         samples, elapsed = await closed_loop(users, lifecycles, args.duration)
         result["api_peak"] = summarize(samples, elapsed)
-        result.setdefault("cpu", {})["api_peak"] = meter.stop()
+        result.setdefault("cpu", {})["api_peak"] = await meter.stop()
         if args.profile:
             server.process.send_signal(signal.SIGUSR2)
             await _wait_for_file(RESULTS_DIR / f"{result['timestamp']}-profile.html", 60.0)
         else:
             rate = result["api_peak"]["lifecycles_per_s"] / 2
-            meter.start()
+            await meter.start()
             half, elapsed = await fixed_rate(server.port, key, lifecycles, rate, args.half_duration, users)
             result["api_half_rate"] = {"target_rate_per_s": round(rate, 1), **summarize(half, elapsed)}
-            result["cpu"]["api_half_rate"] = meter.stop()
+            result["cpu"]["api_half_rate"] = await meter.stop()
     finally:
         stop_sampling.set()
         await sampler

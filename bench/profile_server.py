@@ -2,7 +2,8 @@
 
 ``SIGUSR1`` starts sampling (every 1 ms, the whole event-loop thread), ``SIGUSR2`` stops it and writes
 ``<out>-tree.txt`` (call tree), ``<out>-flat-self.txt`` and ``<out>-flat-total.txt`` (functions by own
-and by inclusive time) and ``<out>.html``. Used by ``bench/lifecycle.py --profile``.
+and by inclusive time), ``<out>.pyisession`` (for bench/profile_summary.py) and ``<out>.html``.
+Used by ``bench/lifecycle.py --profile``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from micropay.entrypoints.settings import Settings
 
 
 def write_reports(profiler: Profiler, out: str) -> None:
+    if profiler.last_session is not None:
+        profiler.last_session.save(f"{out}.pyisession")  # for bench/profile_summary.py
     Path(f"{out}-tree.txt").write_text(profiler.output_text(show_all=False))
     Path(f"{out}-flat-self.txt").write_text(profiler.output_text(flat=True, flat_time="self"))
     Path(f"{out}-flat-total.txt").write_text(profiler.output_text(flat=True, flat_time="total"))
