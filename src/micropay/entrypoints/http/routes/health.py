@@ -56,7 +56,10 @@ async def readyz(readiness: FromDishka[Readiness]) -> Response[bytes]:
             "message": "The database is unreachable.",
             "request_id": current_request_id(),
         }
-    return json_response(body, 200 if ready else 503)
+    response = json_response(body, 200 if ready else 503)
+    if not ready:
+        response.headers["Retry-After"] = "1"
+    return response
 
 
 ROUTES = [healthz, readyz]
