@@ -28,7 +28,10 @@ def _startup_error(settings: Settings) -> BaseException:
         pending: list[BaseException] = [group]
         while pending:
             item = pending.pop()
-            pending.extend(item.exceptions) if isinstance(item, BaseExceptionGroup) else leaves.append(item)
+            if isinstance(item, BaseExceptionGroup):
+                pending.extend(item.exceptions)
+            else:
+                leaves.append(item)
         assert len(leaves) == 1
         return leaves[0]
     except Exception as exc:
