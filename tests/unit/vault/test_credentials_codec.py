@@ -5,9 +5,9 @@ import json
 import pytest
 from hypothesis import given, settings
 
-from micropay.adapters.vault import open_credentials, seal_credentials
 from micropay.domain.model.credentials import DarajaCredentials, TransactionType, associated_data
 from micropay.domain.model.environment import Environment
+from micropay.domain.use_cases.credentials import open_credentials, seal_credentials
 from micropay.ports.credential_vault import VaultError
 
 from .strategies import SAMPLE, SAMPLE_MERCHANT, credentials, environments, merchant_ids, new_key, vault_with

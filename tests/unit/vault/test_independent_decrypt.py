@@ -14,8 +14,9 @@ import os
 import pytest
 from Crypto.Cipher import AES
 
-from micropay.adapters.vault import AesGcmVault, load_master_keys, open_credentials, seal_credentials
+from micropay.adapters.vault import AesGcmVault, load_master_keys
 from micropay.domain.model.environment import Environment
+from micropay.domain.use_cases.credentials import open_credentials, seal_credentials
 from micropay.ports.credential_vault import Sealed
 
 from .strategies import SAMPLE, SAMPLE_MERCHANT

@@ -16,11 +16,10 @@ from micropay.adapters.vault import (
     MasterKeys,
     ensure_local_key_file,
     load_master_keys,
-    open_credentials,
-    seal_credentials,
 )
 from micropay.domain.errors import MicropayError
 from micropay.domain.model.environment import Environment
+from micropay.domain.use_cases.credentials import open_credentials, seal_credentials
 from micropay.ports.credential_vault import Sealed
 
 from .strategies import SAMPLE, SAMPLE_MERCHANT, key_forms, new_key

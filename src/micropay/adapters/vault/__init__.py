@@ -1,7 +1,6 @@
 """The credential vault: AES-256-GCM sealing of merchant secrets, master keys and their configuration."""
 
 from micropay.adapters.vault.aes_gcm_vault import AesGcmVault
-from micropay.adapters.vault.credentials_codec import open_credentials, seal_credentials
 from micropay.adapters.vault.errors import VaultKeyFileUnsafe, VaultKeyInvalid
 from micropay.adapters.vault.key_file import DEFAULT_KEY_FILE, ensure_local_key_file
 from micropay.adapters.vault.keys import MasterKey, MasterKeys, derive_key_id, load_master_keys, parse_key
@@ -16,7 +15,5 @@ __all__ = [
     "derive_key_id",
     "ensure_local_key_file",
     "load_master_keys",
-    "open_credentials",
     "parse_key",
-    "seal_credentials",
 ]

@@ -15,7 +15,7 @@ from micropay.domain.model.credentials import (
 from micropay.domain.model.environment import Environment, Tenant
 from micropay.ports.clock import Clock
 from micropay.ports.credential_repository import StoredCredentials
-from micropay.ports.credential_vault import CredentialVault, VaultError
+from micropay.ports.credential_vault import CredentialVault, Sealed, VaultError
 from micropay.ports.tenant_directory import TenantDirectory
 from micropay.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -23,20 +23,34 @@ _ENCODER = msgspec.json.Encoder()
 _DECODER = msgspec.json.Decoder(DarajaCredentials)
 
 
+def seal_credentials(
+    vault: CredentialVault, credentials: DarajaCredentials, merchant_id: str, environment: Environment
+) -> Sealed:
+    """Contract §5's format: the JSON object of the credential fields, bound to ``"{merchant}:{env}"``."""
+    return vault.seal(_ENCODER.encode(credentials), associated_data(merchant_id, environment))
+
+
+def open_credentials(
+    vault: CredentialVault, sealed: Sealed, merchant_id: str, environment: Environment
+) -> DarajaCredentials:
+    """Raises ``VaultError`` when the blob does not open or does not hold credentials."""
+    plaintext = vault.open(sealed, associated_data(merchant_id, environment))
+    try:
+        return _DECODER.decode(plaintext)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        # msgspec's message may quote part of the document, which is secret: say only what failed.
+        raise VaultError("The sealed blob opened but does not hold Daraja credentials.") from None
+
+
 def seal(vault: CredentialVault, tenant: Tenant, credentials: DarajaCredentials, now: int) -> StoredCredentials:
-    aad = associated_data(tenant.merchant_id, tenant.environment)
     return StoredCredentials(
-        sealed=vault.seal(_ENCODER.encode(credentials), aad),
+        sealed=seal_credentials(vault, credentials, tenant.merchant_id, tenant.environment),
         view=view_of(credentials, tenant.environment, now),
     )
 
 
 def unseal(vault: CredentialVault, tenant: Tenant, stored: StoredCredentials) -> DarajaCredentials:
-    plaintext = vault.open(stored.sealed, associated_data(tenant.merchant_id, tenant.environment))
-    try:
-        return _DECODER.decode(plaintext)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        raise VaultError("Stored credentials opened but are not readable credentials.") from None
+    return open_credentials(vault, stored.sealed, tenant.merchant_id, tenant.environment)
 
 
 class CredentialResolver:
