@@ -35,7 +35,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sandbox_passkey: str = PUBLIC_SANDBOX_PASSKEY
     daraja_connect_timeout: float = 5.0
     daraja_read_timeout: float = 20.0
-    db_pool_size: int = 10
+    db_pool_size: int = 20
     log_level: str = "INFO"
 
     def __repr__(self) -> str:
