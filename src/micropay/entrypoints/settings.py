@@ -74,8 +74,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         try:
             return msgspec.convert(raw, cls, strict=False)
         except msgspec.ValidationError as exc:
-            field = str(exc).rsplit("$.", 1)[-1] if "$." in str(exc) else "?"
-            raise SettingsError(f"Invalid setting {names.get(field, field)}: {str(exc).split(' - ')[0]}") from None
+            message = str(exc)
+            field = message.rsplit("$.", 1)[-1].strip("`") if "$." in message else "?"
+            problem = message.split(" - ")[0].replace("`", "")
+            raise SettingsError(f"Invalid setting {names.get(field, field)}: {problem}.") from None
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:
