@@ -10,6 +10,10 @@ from typing import Any, Literal
 
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import SecurityRequirement
+
+#: Routes that take no API key (health checks; Daraja's callbacks, authenticated by their URL token).
+ANONYMOUS: list[SecurityRequirement] = [{}]
 
 
 class NextAction(msgspec.Struct):

@@ -8,7 +8,7 @@ from typing import Any
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Response, get
 
-from micropay.entrypoints.http.openapi_models import Status, ok
+from micropay.entrypoints.http.openapi_models import ANONYMOUS, Status, ok
 from micropay.entrypoints.http.request_context import current_request_id
 from micropay.entrypoints.http.routes._responses import json_response
 from micropay.ports.errors import StorageUnavailable
@@ -35,7 +35,13 @@ class Readiness:
         }
 
 
-@get("/healthz", tags=["Operations"], summary="Liveness", responses={200: ok(Status, "The process is alive")})
+@get(
+    "/healthz",
+    tags=["Operations"],
+    summary="Liveness",
+    security=ANONYMOUS,
+    responses={200: ok(Status, "The process is alive")},
+)
 async def healthz() -> Response[bytes]:
     return json_response({"status": "ok"})
 
@@ -44,6 +50,7 @@ async def healthz() -> Response[bytes]:
     "/readyz",
     tags=["Operations"],
     summary="Readiness: database and Daraja circuits",
+    security=ANONYMOUS,
     responses={200: ok(Status, "Ready"), 503: ok(Status, "The database is unreachable")},
 )
 @inject

@@ -10,7 +10,7 @@ from litestar import Request, Response, post
 from litestar.params import FromPath
 
 from micropay.domain.use_cases.handle_callback import HandleCallback
-from micropay.entrypoints.http.openapi_models import CallbackAck, errors, ok
+from micropay.entrypoints.http.openapi_models import ANONYMOUS, CallbackAck, errors, ok
 from micropay.entrypoints.http.routes._responses import json_response
 
 ACCEPTED: Final = {"ResultCode": 0, "ResultDesc": "Accepted"}
@@ -21,6 +21,7 @@ MAX_BODY: Final = 64 * 1024
     "/webhooks/mpesa/{token:str}",
     status_code=200,
     tags=["Daraja callbacks"],
+    security=ANONYMOUS,
     summary="STK push result callback",
     responses={200: ok(CallbackAck, "Accepted (also for duplicates)"), **errors(400, 404, 503)},
 )
