@@ -6,8 +6,9 @@ from typing import Any
 
 from micropay.domain.model.api_keys import ApiKey
 from micropay.domain.model.environment import Tenant
+from micropay.domain.model.intent import IntentStatus
 from micropay.domain.model.provider import AttemptKind
-from micropay.ports.tenant_directory import CallbackRoute, TenantDirectory
+from micropay.ports.tenant_directory import CallbackRoute, StuckIntent, TenantDirectory
 from tests.fakes.database import InMemoryDatabase, UnroutableCallback
 
 
@@ -31,6 +32,21 @@ class FakeTenantDirectory:
         self.db.check_up()
         stale = (t for t, stored in self.db.credentials.items() if stored.sealed.key_id != not_key_id)
         return sorted(stale, key=lambda t: (t.merchant_id, t.environment.value))
+
+    async def stuck_intents(self, *, updated_before: int, limit: int) -> list[StuckIntent]:
+        self.db.check_up()
+        stuck = sorted(
+            (
+                i
+                for i in self.db.intents.values()
+                if i.status is IntentStatus.PROCESSING and i.updated <= updated_before
+            ),
+            key=lambda i: (i.updated, i.id),
+        )
+        return [
+            StuckIntent(tenant=Tenant(merchant_id=i.merchant_id, environment=i.environment), intent_id=i.id)
+            for i in stuck[: max(limit, 0)]
+        ]
 
     async def record_unroutable_callback(self, token_hint: str, body: Any, received_at: int) -> None:
         self.db.check_up()

@@ -70,6 +70,14 @@ class ProviderUnavailable(GatewayError):
         self.retry_after = retry_after
 
 
+class CircuitOpen(ProviderUnavailable):
+    """The call was refused without reaching Daraja: the shortcode's circuit is open (fail fast).
+
+    A ``ProviderUnavailable`` for every caller that does not care about the difference; a batch caller
+    uses it to stop asking on behalf of the same shortcode until ``retry_after`` has passed.
+    """
+
+
 class ProviderConfigurationError(GatewayError):
     """Daraja refused the merchant's setup: wrong credentials, unknown shortcode, token refused after a refresh."""
 

@@ -16,11 +16,19 @@ class CallbackRoute(msgspec.Struct, frozen=True, kw_only=True):
     push_id: str
 
 
+class StuckIntent(msgspec.Struct, frozen=True, kw_only=True):
+    """A ``processing`` intent that has not moved for a while: whose it is and its id, nothing more."""
+
+    tenant: Tenant
+    intent_id: str
+
+
 class TenantDirectory(Protocol):
     """The narrow, explicit lookups made before the tenant is known.
 
-    These are the only reads that cross tenants, each by an unguessable hash: on Postgres they go through
-    SECURITY DEFINER functions instead of a privileged connection. Raises ``StorageUnavailable``.
+    These are the only reads that cross tenants, each by an unguessable hash (or, for ``credential_tenants``
+    and ``stuck_intents``, revealing only tenants and ids): on Postgres they go through SECURITY DEFINER
+    functions instead of a privileged connection. Raises ``StorageUnavailable``.
     """
 
     async def find_api_key(self, key_hash: str) -> ApiKey | None:
@@ -35,6 +43,14 @@ class TenantDirectory(Protocol):
         """Tenants whose stored Daraja credentials are sealed under a key other than ``not_key_id``.
 
         Used by key rotation; it reveals only which tenants need re-encryption, never a credential.
+        """
+        ...
+
+    async def stuck_intents(self, *, updated_before: int, limit: int) -> list[StuckIntent]:
+        """Intents of every tenant in status ``processing`` whose ``updated`` is <= ``updated_before``.
+
+        Oldest ``updated`` first (ties by id), at most ``limit``. Used by the automatic reconciliation; it
+        reveals only tenants and intent ids, the caller reads the intent itself inside its tenant.
         """
         ...
 

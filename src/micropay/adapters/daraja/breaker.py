@@ -24,6 +24,7 @@ from micropay.domain.model.environment import Environment
 from micropay.ports.clock import Clock
 from micropay.ports.daraja_gateway import (
     AnswerLost,
+    CircuitOpen,
     DarajaGateway,
     ProviderUnavailable,
     QueryFinal,
@@ -36,7 +37,7 @@ T = TypeVar("T")
 
 
 class BreakingDarajaGateway(DarajaGateway):
-    """Fails fast with ``ProviderUnavailable(retry_after=…)`` while a shortcode's circuit is open."""
+    """Fails fast with ``CircuitOpen(retry_after=…)``, a ``ProviderUnavailable``, while a circuit is open."""
 
     def __init__(self, inner: DarajaGateway, clock: Clock, policy: BreakerPolicy = BreakerPolicy()) -> None:
         self._inner = inner
@@ -69,9 +70,7 @@ class BreakingDarajaGateway(DarajaGateway):
         self._breakers[key] = breaker
         if not allowed:
             retry_after = max(1.0, float(math.ceil(breaker.retry_after(now))))
-            raise ProviderUnavailable(
-                "Daraja is failing for this shortcode; the circuit is open.", retry_after=retry_after
-            )
+            raise CircuitOpen("Daraja is failing for this shortcode; the circuit is open.", retry_after=retry_after)
         is_probe = breaker.probe_in_flight and not before.probe_in_flight
         try:
             result = await call()

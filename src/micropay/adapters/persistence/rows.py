@@ -68,6 +68,7 @@ class IntentRow(MicropayBase):
     __table_args__ = (
         Index("ix_micropay_payment_intents_list", "merchant_id", "environment", "id"),
         Index("ix_micropay_payment_intents_list_status", "merchant_id", "environment", "status", "id"),
+        Index("ix_micropay_payment_intents_status_updated", "status", "updated", "id"),  # stuck intents
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)

@@ -15,14 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from micropay.adapters.persistence.errors import storage_errors
 from micropay.adapters.persistence.mapping import api_key_to_domain
-from micropay.adapters.persistence.rows import API_KEYS, ATTEMPTS, CREDENTIALS, UNMATCHED_CALLBACKS
+from micropay.adapters.persistence.rows import API_KEYS, ATTEMPTS, CREDENTIALS, INTENTS, UNMATCHED_CALLBACKS
 from micropay.domain.model.api_keys import ApiKey
 from micropay.domain.model.environment import Environment, Tenant
-from micropay.ports.tenant_directory import CallbackRoute, TenantDirectory
+from micropay.domain.model.intent import IntentStatus
+from micropay.ports.tenant_directory import CallbackRoute, StuckIntent, TenantDirectory
 
 _PG_FIND_API_KEY: Final = text("SELECT * FROM micropay_find_api_key(:key_hash)")
 _PG_ROUTE: Final = text("SELECT * FROM micropay_route_callback(:token_hash)")
 _PG_CREDENTIAL_TENANTS: Final = text("SELECT * FROM micropay_credential_tenants(:not_key_id)")
+_PG_STUCK_INTENTS: Final = text("SELECT * FROM micropay_stuck_intents(:updated_before, :limit)")
 _PG_RECORD_UNROUTABLE: Final = text(
     "SELECT micropay_record_unroutable_callback(:token_hint, :body, :received_at)"
 ).bindparams(bindparam("body", type_=JSONB(none_as_null=True)))
@@ -36,6 +38,12 @@ _LITE_CREDENTIAL_TENANTS: Final = (
     .where(CREDENTIALS.c.key_id != bindparam("not_key_id"))
     .order_by(CREDENTIALS.c.merchant_id, CREDENTIALS.c.environment)
 )
+_LITE_STUCK_INTENTS: Final = (
+    select(INTENTS.c.merchant_id, INTENTS.c.environment, INTENTS.c.id.label("intent_id"))
+    .where(INTENTS.c.status == IntentStatus.PROCESSING.value, INTENTS.c.updated <= bindparam("updated_before"))
+    .order_by(INTENTS.c.updated, INTENTS.c.id)
+    .limit(bindparam("limit"))
+)
 _LITE_RECORD_UNROUTABLE: Final = insert(UNMATCHED_CALLBACKS).values(
     token_hint=bindparam("token_hint"), body=bindparam("body"), received_at=bindparam("received_at")
 )
@@ -48,6 +56,7 @@ class SqlaTenantDirectory(TenantDirectory):
         self._find_api_key: Executable = _PG_FIND_API_KEY if postgres else _LITE_FIND_API_KEY
         self._route: Executable = _PG_ROUTE if postgres else _LITE_ROUTE
         self._credential_tenants: Executable = _PG_CREDENTIAL_TENANTS if postgres else _LITE_CREDENTIAL_TENANTS
+        self._stuck_intents: Executable = _PG_STUCK_INTENTS if postgres else _LITE_STUCK_INTENTS
         self._record_unroutable: Executable = _PG_RECORD_UNROUTABLE if postgres else _LITE_RECORD_UNROUTABLE
 
     async def find_api_key(self, key_hash: str) -> ApiKey | None:
@@ -65,6 +74,17 @@ class SqlaTenantDirectory(TenantDirectory):
     async def credential_tenants(self, *, not_key_id: str) -> list[Tenant]:
         rows = await self._run("list credential tenants", self._credential_tenants, {"not_key_id": not_key_id})
         return [Tenant(merchant_id=row["merchant_id"], environment=Environment(row["environment"])) for row in rows]
+
+    async def stuck_intents(self, *, updated_before: int, limit: int) -> list[StuckIntent]:
+        params = {"updated_before": updated_before, "limit": max(limit, 0)}
+        rows = await self._run("list stuck intents", self._stuck_intents, params)
+        return [
+            StuckIntent(
+                tenant=Tenant(merchant_id=row["merchant_id"], environment=Environment(row["environment"])),
+                intent_id=row["intent_id"],
+            )
+            for row in rows
+        ]
 
     async def record_unroutable_callback(self, token_hint: str, body: Any, received_at: int) -> None:
         params = {"token_hint": token_hint[:6], "body": body, "received_at": received_at}
