@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from dishka import Provider
 from dishka.integrations.litestar import setup_dishka
 from litestar import Litestar
@@ -16,6 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 import micropay
 from micropay.domain.errors import MicropayError
 from micropay.entrypoints.container import make_container
+from micropay.entrypoints.http import schemas
 from micropay.entrypoints.http.auth import provide_principal
 from micropay.entrypoints.http.errors import (
     http_exception_handler,
@@ -25,6 +27,7 @@ from micropay.entrypoints.http.errors import (
 )
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
 from micropay.entrypoints.http.routes import api_keys, credentials, health, payment_intents, webhooks
+from micropay.entrypoints.reconciler import ReconcileLoop
 from micropay.entrypoints.settings import Settings
 from micropay.ports.credential_vault import CredentialVault
 
@@ -36,7 +39,11 @@ DESCRIPTION = (
 
 
 def create_app(settings: Settings | None = None, *overrides: Provider, configure_logs: bool = True) -> Litestar:
-    """Build the app. Nothing connects until startup; ``overrides`` replace providers (tests, embedding)."""
+    """Build the app. Nothing connects until startup; ``overrides`` replace providers (tests, embedding).
+
+    On startup it also starts the automatic reconciliation loop (unless ``reconcile_interval`` is 0); on
+    shutdown it stops the loop before it closes the container.
+    """
     settings = settings or Settings.from_env()
     if configure_logs:
         configure_logging(settings.log_level)
@@ -45,6 +52,8 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
     async def check_vault() -> None:
         # A wrong or missing master key must stop the service at start-up, not at the first payment.
         await container.get(CredentialVault)
+
+    reconciler = ReconcileLoop(container, interval=settings.reconcile_interval, older_than=settings.reconcile_after)
 
     app = Litestar(
         route_handlers=[
@@ -61,8 +70,8 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             HTTPException: http_exception_handler,
             Exception: unexpected_error_handler,
         },
-        on_startup=[check_vault],
-        on_shutdown=[container.close],
+        on_startup=[check_vault, reconciler.start],
+        on_shutdown=[reconciler.stop, container.close],
         openapi_config=OpenAPIConfig(
             title="Micropay",
             version=micropay.__version__,
@@ -81,9 +90,24 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
         debug=False,
         logging_config=None,
     )
+    _close_request_bodies(app)
     setup_dishka(container, app)
     app.asgi_handler = request_id_middleware(app.asgi_handler)
     return app
+
+
+def _close_request_bodies(app: Litestar) -> None:
+    """Unknown body fields are refused (``parameter_unknown``): say so in the schema."""
+    components = app.openapi_schema.components.schemas or {}
+    for struct in vars(schemas).values():
+        if (
+            isinstance(struct, type)
+            and issubclass(struct, msgspec.Struct)
+            and struct.__struct_config__.forbid_unknown_fields
+        ):
+            component = components.get(struct.__name__)
+            if component is not None:
+                component.additional_properties = False
 
 
 def app_factory() -> Any:

@@ -20,6 +20,7 @@ from micropay.domain.errors import (
     ResourceMissing,
 )
 from micropay.entrypoints.http.request_context import current_request_id
+from micropay.entrypoints.http.schemas import FIELD_RULES
 from micropay.ports.callback_parser import MalformedCallback
 from micropay.ports.credential_vault import VaultError
 from micropay.ports.daraja_gateway import ProviderConfigurationError, ProviderUnavailable
@@ -127,7 +128,6 @@ def micropay_error_handler(_: Request[Any, Any, Any], exc: MicropayError) -> Res
 
 _UNKNOWN: Final = re.compile(r"Object contains unknown field `([^`]*)`")
 _MISSING: Final = re.compile(r"Object missing required field `([^`]*)`")
-_SPECIFIC_CODES: Final = {"amount": "amount_invalid", "phone_number": "phone_number_invalid"}
 
 
 def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
@@ -147,9 +147,9 @@ def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException
         error = ApiError(400, INVALID_REQUEST, "json_invalid", "The request body must be a JSON object.")
     else:
         field = str(key)
-        code = _SPECIFIC_CODES.get(field, "parameter_invalid")
+        code, explained = FIELD_RULES.get(field, ("parameter_invalid", ""))
         detail = message.replace("`", "") or "invalid value"
-        error = ApiError(400, INVALID_REQUEST, code, f"Invalid {field}: {detail}.", param=field)
+        error = ApiError(400, INVALID_REQUEST, code, explained or f"Invalid {field}: {detail}.", param=field)
     return error_response(error)
 
 
@@ -160,7 +160,10 @@ def http_exception_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Res
     if status == 404:
         error = ApiError(404, INVALID_REQUEST, "resource_missing", "Unrecognized request URL.")
     elif status == 405:
-        error = ApiError(405, INVALID_REQUEST, "method_not_allowed", "This method is not allowed on this URL.")
+        allow = {name: value for name, value in (exc.headers or {}).items() if name.lower() == "allow"}
+        error = ApiError(
+            405, INVALID_REQUEST, "method_not_allowed", "This method is not allowed on this URL.", headers=allow
+        )
     elif status == 400 and (isinstance(exc.__cause__, SerializationException) or "JSON" in detail):
         error = ApiError(400, INVALID_REQUEST, "json_invalid", "The request body is not valid JSON.")
     elif status == 415:

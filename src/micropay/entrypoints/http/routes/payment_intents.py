@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from micropay.domain.errors import InvalidParameter, MicropayError
 from micropay.domain.model.intent import IntentStatus
@@ -39,6 +39,9 @@ from micropay.entrypoints.http.schemas import (
 from micropay.ports.intent_repository import IntentPageQuery
 
 TAG = ["Payment Intents"]
+INTENT_ID = "^pi_[0-9A-Za-z]{24}$"
+ATTEMPT_ID = "^pa_[0-9A-Za-z]{24}$"
+StatusName = Literal["requires_payment_method", "processing", "succeeded", "failed", "canceled"]
 
 
 @post(
@@ -116,10 +119,10 @@ async def retrieve_payment_intent(
 async def list_payment_intents(
     principal: NamedDependency[Principal],
     list_intents: FromDishka[ListPaymentIntents],
-    limit: FromQuery[int] = 10,
-    starting_after: FromQuery[str | None] = None,
-    ending_before: FromQuery[str | None] = None,
-    status: FromQuery[str | None] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=100)] = 10,
+    starting_after: Annotated[str | None, QueryParameter(pattern=INTENT_ID)] = None,
+    ending_before: Annotated[str | None, QueryParameter(pattern=INTENT_ID)] = None,
+    status: FromQuery[StatusName | None] = None,
 ) -> Response[bytes]:
     require_secret_key(principal)
     try:
@@ -226,8 +229,8 @@ async def list_attempts(
     intent_id: FromPath[str],
     principal: NamedDependency[Principal],
     attempts: FromDishka[ListAttempts],
-    limit: FromQuery[int] = 100,
-    starting_after: FromQuery[str | None] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=100)] = 100,
+    starting_after: Annotated[str | None, QueryParameter(pattern=ATTEMPT_ID)] = None,
 ) -> Response[bytes]:
     require_secret_key(principal)
     rows, has_more = await attempts(principal.tenant, intent_id, limit=limit, starting_after=starting_after)
