@@ -194,8 +194,12 @@ def new_vault_key() -> str:
 
 
 @contextmanager
-def running_stack(database_url: str, backend: str) -> Iterator[Stack]:
-    """Start the simulator and the API (pointed at it and at ``database_url``); stop both after."""
+def running_stack(database_url: str, backend: str, **settings_changes: Any) -> Iterator[Stack]:
+    """Start the simulator and the API (pointed at it and at ``database_url``); stop both after.
+
+    The automatic reconciliation is off (so that what a test sees is what it did) unless
+    ``settings_changes`` turn it on, e.g. ``reconcile_interval=0.2``.
+    """
     loop = ServerLoop()
     try:
         simulator_app = create_simulator_app(
@@ -222,7 +226,9 @@ def running_stack(database_url: str, backend: str) -> Iterator[Stack]:
                 daraja_connect_timeout=2.0,
                 daraja_read_timeout=READ_TIMEOUT_S,
                 log_level="WARNING",
+                reconcile_interval=0,
             )
+            settings = msgspec.structs.replace(settings, **settings_changes)
             tokens = RecordingTokenIssuer(Sha256CallbackTokenIssuer(public_url))
             api_app = create_app(settings, TokenRecorderProvider(tokens), configure_logs=False)
             api = _Served(loop, api_app, api_socket)

@@ -42,7 +42,25 @@ def _parser() -> argparse.ArgumentParser:
     vault = commands.add_parser("vault", help="credential vault")
     vault_commands = vault.add_subparsers(dest="vault_command", required=True)
     vault_commands.add_parser("rotate", help="re-encrypt every credential under MICROPAY_VAULT_KEY")
+
+    reconcile = commands.add_parser(
+        "reconcile", help="settle stuck processing payments once (ask Daraja), print the report as JSON"
+    )
+    reconcile.add_argument(
+        "--older-than", type=_non_negative, default=None, help="seconds processing (default MICROPAY_RECONCILE_AFTER)"
+    )
+    reconcile.add_argument("--limit", type=_non_negative, default=100, help="at most this many intents (default 100)")
     return parser
+
+
+def _non_negative(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value!r}")
+    return number
 
 
 @asynccontextmanager
@@ -71,6 +89,15 @@ async def _rotate(settings: Settings) -> int:
 
     async with request_scope(settings) as scope:
         return await (await scope.get(RotateVaultKeys))()
+
+
+async def _reconcile(settings: Settings, older_than: int | None, limit: int) -> bytes:
+    from micropay.domain.use_cases.reconcile_stuck import ReconcileStuckPayments
+
+    after = settings.reconcile_after if older_than is None else older_than
+    async with request_scope(settings) as scope:
+        report = await (await scope.get(ReconcileStuckPayments))(older_than=after, limit=limit)
+    return msgspec.json.encode(report)
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -114,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "vault":
             count = asyncio.run(_rotate(settings))
             print(f"re-encrypted {count} credential(s) under the current key")
+        elif args.command == "reconcile":
+            sys.stdout.write(asyncio.run(_reconcile(settings, args.older_than, args.limit)).decode() + "\n")
     except (MicropayError, SettingsError) as exc:
         print(f"micropay: {exc}", file=sys.stderr)
         return 2

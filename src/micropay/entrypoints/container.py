@@ -39,6 +39,7 @@ from micropay.domain.use_cases.credentials import (
 from micropay.domain.use_cases.handle_callback import HandleCallback
 from micropay.domain.use_cases.queries import GetPaymentIntent, ListAttempts, ListPaymentIntents
 from micropay.domain.use_cases.reconcile_intent import ReconcilePaymentIntent
+from micropay.domain.use_cases.reconcile_stuck import ReconcileStuckPayments
 from micropay.entrypoints.http.idempotency import IdempotentRunner
 from micropay.entrypoints.http.routes.health import Readiness
 from micropay.entrypoints.settings import LOCAL_KEY_FILE, Settings, SettingsError
@@ -176,6 +177,7 @@ class UseCaseProvider(Provider):
     confirm = provide(ConfirmPaymentIntent)
     cancel = provide(CancelPaymentIntent)
     reconcile = provide(ReconcilePaymentIntent)
+    reconcile_stuck = provide(ReconcileStuckPayments)
     retrieve = provide(GetPaymentIntent)
     list_intents = provide(ListPaymentIntents)
     list_attempts = provide(ListAttempts)

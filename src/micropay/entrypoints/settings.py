@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Final
+from typing import Annotated, Final
 
 import msgspec
 
@@ -37,6 +37,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     daraja_read_timeout: float = 20.0
     db_pool_size: int = 20
     log_level: str = "INFO"
+    #: Seconds between two passes of the automatic reconciliation (0 turns it off).
+    reconcile_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
+    #: Seconds an intent must have been ``processing`` before the automatic reconciliation asks Daraja.
+    reconcile_after: Annotated[int, msgspec.Meta(ge=0)] = 60
 
     def __repr__(self) -> str:
         return f"Settings(database_url=<{self.database_backend}>, public_url={self.public_url!r})"
@@ -69,6 +73,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "daraja_read_timeout": "MICROPAY_DARAJA_READ_TIMEOUT",
             "db_pool_size": "MICROPAY_DB_POOL_SIZE",
             "log_level": "MICROPAY_LOG_LEVEL",
+            "reconcile_interval": "MICROPAY_RECONCILE_INTERVAL",
+            "reconcile_after": "MICROPAY_RECONCILE_AFTER",
         }
         raw = {field: values[env] for field, env in names.items() if values.get(env, "") != ""}
         try:
