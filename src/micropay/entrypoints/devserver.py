@@ -102,7 +102,8 @@ Daraja simulator on its own port; sandbox keys of the demo merchant {keys.mercha
 
 Failures to try as phone_number: 254711000001 (insufficient funds), 254711001032 (customer cancels),
 254711002001 (wrong PIN), 254711000400 (invalid number), 254711000503 (Daraja down: 503),
-254711000099 (callback lost: POST /v1/payment_intents/<id>/reconcile settles it). See docs/simulator.md.
+254711000099 (callback lost: settled by itself within ~2 minutes, or at once by
+POST /v1/payment_intents/<id>/reconcile). See docs/simulator.md.
 
 Ctrl-C stops the API and the simulator.
 """
