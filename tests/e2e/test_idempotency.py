@@ -172,16 +172,28 @@ async def test_a_bad_idempotency_key_is_400(api: Api, merchant: Merchant, key: s
     assert await listed_ids(api, merchant.sk_test) == []
 
 
-async def test_a_400_answer_is_replayed_too(api: Api, merchant: Merchant) -> None:
+async def test_a_400_decided_by_the_business_rules_is_replayed_too(api: Api, merchant: Merchant) -> None:
     key = new_key()
 
-    first = await api.create(merchant.sk_test, {"amount": 150}, idempotency_key=key)
-    second = await api.create(merchant.sk_test, {"amount": 150}, idempotency_key=key)
+    first = await api.create(merchant.sk_test, {"phone_number": "0799"}, idempotency_key=key)
+    second = await api.create(merchant.sk_test, {"phone_number": "0799"}, idempotency_key=key)
 
     assert (first.status_code, second.status_code) == (400, 400)
-    assert error_of(first)["code"] == "amount_invalid"
+    assert error_of(first)["code"] == "phone_number_invalid"
     assert second.content == first.content
     assert second.headers.get("Idempotent-Replayed") == "true"
+
+
+async def test_a_request_refused_before_it_runs_is_not_stored(api: Api, merchant: Merchant) -> None:
+    # As Stripe: a request whose parameters fail validation never started, so its key stays free.
+    key = new_key()
+
+    refused = await api.create(merchant.sk_test, {"amount": 150}, idempotency_key=key)
+    corrected = await api.create(merchant.sk_test, {"amount": 1500}, idempotency_key=key)
+
+    assert (refused.status_code, corrected.status_code) == (400, 201)
+    assert error_of(refused)["code"] == "amount_invalid"
+    assert "Idempotent-Replayed" not in corrected.headers
 
 
 async def test_a_502_confirm_is_not_stored_and_the_same_request_works_once_the_setup_is_fixed(
