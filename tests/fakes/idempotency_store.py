@@ -15,7 +15,9 @@ class FakeIdempotencyStore:
 
     A claim is taken (None returned, a fresh in-flight record stored) exactly when ``decide`` says
     ``PROCEED`` for the existing record: none, expired, or in flight past its lease with the same
-    fingerprint. Otherwise the existing record comes back unchanged.
+    fingerprint. Otherwise the existing record comes back unchanged. ``complete`` and ``release`` change
+    only the in-flight record whose ``created_at`` is their ``claimed_at`` (the holder's token); ``prune``
+    deletes, oldest first, records created strictly before the cutoff, across tenants.
     """
 
     def __init__(self, db: InMemoryDatabase) -> None:
@@ -29,17 +31,32 @@ class FakeIdempotencyStore:
         self.db.idempotency[(tenant, key)] = IdempotencyRecord(key=key, fingerprint=fingerprint, created_at=now)
         return None
 
-    async def complete(self, tenant: Tenant, key: str, response: StoredResponse) -> None:
+    async def complete(self, tenant: Tenant, key: str, response: StoredResponse, *, claimed_at: float) -> None:
         self.db.check_up()
         record = self.db.idempotency.get((tenant, key))
-        if record is not None:
+        if record is not None and _held(record, claimed_at):
             self.db.idempotency[(tenant, key)] = msgspec.structs.replace(record, response=response)
 
-    async def release(self, tenant: Tenant, key: str) -> None:
+    async def release(self, tenant: Tenant, key: str, *, claimed_at: float) -> None:
         self.db.check_up()
         record = self.db.idempotency.get((tenant, key))
-        if record is not None and record.response is None:
+        if record is not None and _held(record, claimed_at):
             del self.db.idempotency[(tenant, key)]
+
+    async def prune(self, *, created_before: float, limit: int) -> int:
+        self.db.check_up()
+        expired = sorted(
+            (item for item in self.db.idempotency.items() if item[1].created_at < created_before),
+            key=lambda item: item[1].created_at,
+        )
+        for where, _record in expired[: max(limit, 0)]:
+            del self.db.idempotency[where]
+        return min(len(expired), max(limit, 0))
+
+
+def _held(record: IdempotencyRecord, claimed_at: float) -> bool:
+    """Whether ``record`` is still the in-flight claim made at ``claimed_at``."""
+    return record.response is None and record.created_at == claimed_at
 
 
 _: IdempotencyStore = FakeIdempotencyStore(InMemoryDatabase())

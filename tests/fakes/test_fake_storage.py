@@ -10,7 +10,7 @@ from micropay.domain.model.api_keys import ApiKey, KeyType
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.credentials import CredentialsView, TransactionType
 from micropay.domain.model.environment import Environment, Tenant
-from micropay.domain.model.idempotency import StoredResponse
+from micropay.domain.model.idempotency import IN_FLIGHT_LEASE_SECONDS, StoredResponse
 from micropay.domain.model.ids import is_valid_id
 from micropay.domain.model.intent import IntentStatus, PaymentIntent
 from micropay.domain.model.merchant import Merchant
@@ -335,14 +335,45 @@ async def test_idempotency_claims_follow_decide(db: InMemoryDatabase) -> None:
     assert mismatch is not None
     assert mismatch.fingerprint == "fp"
     assert await store.claim(A, "k", "fp", 500) is None  # past the lease: taken over
-    await store.complete(A, "k", response)
-    await store.release(A, "k")  # a completed record is not dropped
+    await store.complete(A, "k", response, claimed_at=500)
+    await store.release(A, "k", claimed_at=500)  # a completed record is not dropped
     replay = await store.claim(A, "k", "fp", 600)
     assert replay is not None
     assert replay.response == response
     assert await store.claim(A, "k", "fp", 500 + 24 * 3600) is None  # expired
-    await store.release(A, "k")
+    await store.release(A, "k", claimed_at=500 + 24 * 3600)
     assert (A, "k") not in db.idempotency
+
+
+async def test_only_the_holder_of_a_claim_completes_or_releases_it(db: InMemoryDatabase) -> None:
+    store = FakeIdempotencyStore(db)
+    first_holder = 0.5
+    assert await store.claim(A, "k", "fp", first_holder) is None
+    taken_over_at = first_holder + IN_FLIGHT_LEASE_SECONDS
+    assert await store.claim(A, "k", "fp", taken_over_at) is None  # the first claim outlived its lease
+
+    await store.complete(A, "k", StoredResponse(status=201, body=b"stale"), claimed_at=first_holder)
+    await store.release(A, "k", claimed_at=first_holder)
+    assert db.idempotency[(A, "k")].created_at == taken_over_at
+    assert db.idempotency[(A, "k")].response is None
+
+    await store.complete(A, "k", StoredResponse(status=201, body=b"fresh"), claimed_at=taken_over_at)
+    await store.release(A, "k", claimed_at=first_holder)
+    stored = db.idempotency[(A, "k")].response
+    assert stored is not None
+    assert stored.body == b"fresh"
+
+
+async def test_prune_deletes_only_records_older_than_the_cutoff_oldest_first(db: InMemoryDatabase) -> None:
+    store = FakeIdempotencyStore(db)
+    for tenant, key, created_at in ((A, "a1", 10), (B, "b1", 20), (A, "a2", 30), (B, "b2", 40)):
+        assert await store.claim(tenant, key, "fp", created_at) is None
+
+    assert await store.prune(created_before=40, limit=2) == 2
+    assert set(db.idempotency) == {(A, "a2"), (B, "b2")}
+    assert await store.prune(created_before=40, limit=0) == 0
+    assert await store.prune(created_before=40, limit=5) == 1
+    assert set(db.idempotency) == {(B, "b2")}  # created exactly at the cutoff: kept
 
 
 def test_sequential_ids_are_valid_sortable_and_secrets_distinct() -> None:

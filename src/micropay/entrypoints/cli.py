@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         "--older-than", type=_non_negative, default=None, help="seconds processing (default MICROPAY_RECONCILE_AFTER)"
     )
     reconcile.add_argument("--limit", type=_non_negative, default=100, help="at most this many intents (default 100)")
+
+    idempotency = commands.add_parser("idempotency", help="Idempotency-Key records")
+    idempotency_commands = idempotency.add_subparsers(dest="idempotency_command", required=True)
+    idempotency_commands.add_parser(
+        "prune", help="delete the records past their 24-hour retention once (bounded), print how many"
+    )
     return parser
 
 
@@ -100,6 +106,13 @@ async def _reconcile(settings: Settings, older_than: int | None, limit: int) -> 
     return msgspec.json.encode(report)
 
 
+async def _prune_idempotency(settings: Settings) -> int:
+    from micropay.domain.use_cases.prune_idempotency import PruneIdempotencyRecords
+
+    async with request_scope(settings) as scope:
+        return await (await scope.get(PruneIdempotencyRecords))()
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
@@ -143,6 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"re-encrypted {count} credential(s) under the current key")
         elif args.command == "reconcile":
             sys.stdout.write(asyncio.run(_reconcile(settings, args.older_than, args.limit)).decode() + "\n")
+        elif args.command == "idempotency":
+            count = asyncio.run(_prune_idempotency(settings))
+            print(f"removed {count} expired idempotency record(s)")
     except (MicropayError, SettingsError) as exc:
         print(f"micropay: {exc}", file=sys.stderr)
         return 2

@@ -37,6 +37,7 @@ from micropay.domain.use_cases.credentials import (
     SetCredentials,
 )
 from micropay.domain.use_cases.handle_callback import HandleCallback
+from micropay.domain.use_cases.prune_idempotency import PruneIdempotencyRecords
 from micropay.domain.use_cases.queries import GetPaymentIntent, ListAttempts, ListPaymentIntents
 from micropay.domain.use_cases.reconcile_intent import ReconcilePaymentIntent
 from micropay.domain.use_cases.reconcile_stuck import ReconcileStuckPayments
@@ -178,6 +179,7 @@ class UseCaseProvider(Provider):
     cancel = provide(CancelPaymentIntent)
     reconcile = provide(ReconcilePaymentIntent)
     reconcile_stuck = provide(ReconcileStuckPayments)
+    prune_idempotency = provide(PruneIdempotencyRecords)
     retrieve = provide(GetPaymentIntent)
     list_intents = provide(ListPaymentIntents)
     list_attempts = provide(ListAttempts)

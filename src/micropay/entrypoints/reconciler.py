@@ -1,9 +1,15 @@
-"""The automatic reconciliation loop that ``create_app`` runs in the background of every worker.
+"""The background maintenance loop that ``create_app`` runs in every worker.
 
 Every ``MICROPAY_RECONCILE_INTERVAL`` seconds (plus a random jitter of up to a tenth of it, at most 5 s,
-so that several workers spread out) it opens a dishka request scope and runs one
-``ReconcileStuckPayments`` pass. Several workers each running their own loop is safe: the directory query
-only reads, a settled intent is a no-op for the next caller, and every transition is version-checked.
+so that several workers spread out) it opens a dishka request scope and runs, one after the other:
+
+- one ``ReconcileStuckPayments`` pass (the automatic reconciliation);
+- one ``PruneIdempotencyRecords`` pass (deletes idempotency records past their 24-hour retention).
+
+Each task is guarded on its own: a failure of one is logged and does not skip the other or stop the loop.
+Several workers each running their own loop is safe: the directory query only reads, a settled intent is a
+no-op for the next caller, every transition is version-checked, and a pruned record is deleted only once.
+The settings keep their historical names (``reconcile_interval``); an interval of 0 turns the whole loop off.
 """
 
 from __future__ import annotations
@@ -12,11 +18,13 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from typing import Final
 
 from dishka import AsyncContainer
 
 from micropay.domain.errors import MicropayError
+from micropay.domain.use_cases.prune_idempotency import PruneIdempotencyRecords
 from micropay.domain.use_cases.reconcile_stuck import ReconcileReport, ReconcileStuckPayments
 
 log = logging.getLogger(__name__)
@@ -25,8 +33,8 @@ MAX_JITTER_SECONDS: Final = 5.0
 PASS_LIMIT: Final = 100
 
 
-class ReconcileLoop:
-    """Starts with ``start()``, stops with ``stop()``; a failed pass is logged and the loop goes on."""
+class MaintenanceLoop:
+    """Starts with ``start()``, stops with ``stop()``; a failed task is logged and the loop goes on."""
 
     def __init__(
         self,
@@ -50,7 +58,7 @@ class ReconcileLoop:
 
     async def start(self) -> None:
         if self._interval > 0 and self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="micropay-reconcile")
+            self._task = asyncio.create_task(self._loop(), name="micropay-maintenance")
 
     async def stop(self) -> None:
         task, self._task = self._task, None
@@ -61,6 +69,7 @@ class ReconcileLoop:
             await task
 
     async def run_once(self) -> ReconcileReport:
+        """One automatic reconciliation pass (kept under this name: it was the loop's only task)."""
         async with self._container() as request:
             use_case = await request.get(ReconcileStuckPayments)
             report = await use_case(older_than=self._older_than, limit=self._limit)
@@ -75,15 +84,33 @@ class ReconcileLoop:
             )
         return report
 
+    async def prune_once(self) -> int:
+        """One pruning pass of the expired idempotency records; returns how many were deleted."""
+        async with self._container() as request:
+            prune = await request.get(PruneIdempotencyRecords)
+            deleted = await prune()
+        if deleted:
+            log.info("idempotency prune: deleted=%d", deleted)
+        return deleted
+
     def _delay(self) -> float:
         return self._interval + self._rng.uniform(0.0, min(self._interval / 10, MAX_JITTER_SECONDS))
 
     async def _loop(self) -> None:
         while True:
             await asyncio.sleep(self._delay())
-            try:
-                await self.run_once()
-            except MicropayError as exc:  # e.g. the database is down: try again next time
-                log.warning("automatic reconcile pass failed: %s", exc.code)
-            except Exception:  # a bug must not stop the reconciliation of every later payment
-                log.exception("automatic reconcile pass failed unexpectedly")
+            await _guarded("automatic reconcile pass", self.run_once)
+            await _guarded("idempotency prune", self.prune_once)
+
+
+async def _guarded(name: str, task: Callable[[], Awaitable[object]]) -> None:
+    try:
+        await task()
+    except MicropayError as exc:  # e.g. the database is down: try again next time
+        log.warning("%s failed: %s", name, exc.code)
+    except Exception:  # a bug must not stop every later pass
+        log.exception("%s failed unexpectedly", name)
+
+
+#: The loop's former name (it only reconciled then); same class.
+ReconcileLoop = MaintenanceLoop

@@ -38,7 +38,7 @@ async def test_a_completed_key_replays_its_response_byte_for_byte(persistence: P
     store, key = persistence.idempotency_store, new_id("idem")
     await store.claim(tenant, key, "fp", NOW)
 
-    await store.complete(tenant, key, RESPONSE)
+    await store.complete(tenant, key, RESPONSE, claimed_at=NOW)
     again = await store.claim(tenant, key, "fp", NOW + 5)
 
     assert again is not None
@@ -49,7 +49,7 @@ async def test_a_completed_key_replays_its_response_byte_for_byte(persistence: P
 async def test_another_request_with_the_same_key_is_a_mismatch(persistence: Persistence, tenant: Tenant) -> None:
     store, key = persistence.idempotency_store, new_id("idem")
     await store.claim(tenant, key, "fp", NOW)
-    await store.complete(tenant, key, RESPONSE)
+    await store.complete(tenant, key, RESPONSE, claimed_at=NOW)
 
     other = await store.claim(tenant, key, "another body", NOW + 5)
 
@@ -63,10 +63,10 @@ async def test_release_frees_an_in_flight_key_but_never_a_completed_one(
     store, failed_key, done_key = persistence.idempotency_store, new_id("idem"), new_id("idem")
     await store.claim(tenant, failed_key, "fp", NOW)
     await store.claim(tenant, done_key, "fp", NOW)
-    await store.complete(tenant, done_key, RESPONSE)
+    await store.complete(tenant, done_key, RESPONSE, claimed_at=NOW)
 
-    await store.release(tenant, failed_key)
-    await store.release(tenant, done_key)
+    await store.release(tenant, failed_key, claimed_at=NOW)
+    await store.release(tenant, done_key, claimed_at=NOW)
 
     assert await store.claim(tenant, failed_key, "fp2", NOW + 1) is None
     kept = await store.claim(tenant, done_key, "fp", NOW + 1)
@@ -90,10 +90,39 @@ async def test_an_in_flight_claim_past_its_lease_is_taken_over(persistence: Pers
     assert (after.created_at, after.response) == (later, None)
 
 
+async def test_only_the_holder_completes_or_releases_after_a_take_over(
+    persistence: Persistence, tenant: Tenant
+) -> None:
+    store, completed_key, released_key = persistence.idempotency_store, new_id("idem"), new_id("idem")
+    later = NOW + IN_FLIGHT_LEASE_SECONDS
+    for key in (completed_key, released_key):
+        assert await store.claim(tenant, key, "fp", NOW) is None
+        assert await store.claim(tenant, key, "fp", later) is None  # the first claim outlived its lease
+
+    # the first holders come back late: neither their response nor their release may land
+    stale = StoredResponse(status=201, body=b'{"stale": true}')
+    for key in (completed_key, released_key):
+        await store.complete(tenant, key, stale, claimed_at=NOW)
+        await store.release(tenant, key, claimed_at=NOW)
+        in_flight = await store.claim(tenant, key, "fp", later + 1)
+        assert in_flight is not None
+        assert (in_flight.created_at, in_flight.response) == (later, None)
+
+    # the new holders' work stands, whatever the old ones do afterwards
+    await store.complete(tenant, completed_key, RESPONSE, claimed_at=later)
+    await store.release(tenant, released_key, claimed_at=later)
+    await store.release(tenant, completed_key, claimed_at=NOW)
+    await store.complete(tenant, released_key, stale, claimed_at=NOW)
+    replay = await store.claim(tenant, completed_key, "fp", later + 2)
+    assert replay is not None
+    assert (replay.created_at, replay.response) == (later, RESPONSE)
+    assert await store.claim(tenant, released_key, "fp", later + 2) is None  # released: free again
+
+
 async def test_an_expired_record_is_replaced_by_a_new_claim(persistence: Persistence, tenant: Tenant) -> None:
     store, key = persistence.idempotency_store, new_id("idem")
     await store.claim(tenant, key, "fp", NOW)
-    await store.complete(tenant, key, RESPONSE)
+    await store.complete(tenant, key, RESPONSE, claimed_at=NOW)
     later = NOW + RETENTION_SECONDS
 
     assert await store.claim(tenant, key, "a different body", later) is None
@@ -110,7 +139,7 @@ async def test_an_expired_record_is_replaced_by_a_new_claim(persistence: Persist
 async def test_keys_are_scoped_per_merchant_and_environment(persistence: Persistence, tenant: Tenant) -> None:
     store, key = persistence.idempotency_store, new_id("idem")
     await store.claim(tenant, key, "fp", NOW)
-    await store.complete(tenant, key, RESPONSE)
+    await store.complete(tenant, key, RESPONSE, claimed_at=NOW)
 
     assert await store.claim(new_tenant(), key, "fp", NOW) is None
     assert (

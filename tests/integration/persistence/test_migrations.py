@@ -72,6 +72,11 @@ async def test_postgres_up_down_up(postgres_url: str) -> None:
 
 def test_the_migrations_are_files_of_the_package() -> None:
     shipped = {path.name for path in (MIGRATIONS_DIR / "versions").glob("*.py")}
-    assert {"0001_schema.py", "0002_row_level_security.py", "0003_stuck_intents.py"} <= shipped
+    assert {
+        "0001_schema.py",
+        "0002_row_level_security.py",
+        "0003_stuck_intents.py",
+        "0004_prune_idempotency_keys.py",
+    } <= shipped
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert VERSION_TABLE == "micropay_alembic_version"

@@ -32,7 +32,11 @@ async def _assert_every_entry_point_is_unavailable(url: str) -> None:
         with pytest.raises(StorageUnavailable):
             await persistence.idempotency_store.claim(tenant, "k", "fp", NOW)
         with pytest.raises(StorageUnavailable):
-            await persistence.idempotency_store.complete(tenant, "k", StoredResponse(status=200, body=b""))
+            await persistence.idempotency_store.complete(
+                tenant, "k", StoredResponse(status=200, body=b""), claimed_at=NOW
+            )
+        with pytest.raises(StorageUnavailable):
+            await persistence.idempotency_store.prune(created_before=NOW, limit=1)
     finally:
         await engine.dispose()
 

@@ -2,13 +2,16 @@
 
 Each call is its own short transaction with the tenant set (row-level security applies on Postgres).
 The rules (what is expired, what may be taken over) are the domain's: ``decide`` and ``is_expired``.
+``complete`` and ``release`` are compare-and-swaps on the claim's ``created_at`` (the holder's token).
+``prune`` crosses tenants: on Postgres through the SECURITY DEFINER function of migration 0004 (no tenant
+set), on SQLite a plain DELETE.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Executable, bindparam, delete, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from micropay.adapters.persistence.errors import storage_errors
@@ -35,16 +38,26 @@ _TAKE_OVER: Final = (
     .where(*_THE_KEY, _C.fingerprint == bindparam("old_fingerprint"), _C.created_at == bindparam("old_created_at"))
     .values(**_NEW_CLAIM, **_NO_RESPONSE)
 )
+# Only the holder finishes its claim: the record must still be the in-flight one it created.
+_HELD: Final = (_C.response_status.is_(None), _C.created_at == bindparam("v_claimed_at"))
 _COMPLETE: Final = (
     update(IDEMPOTENCY)
-    .where(*_THE_KEY, _C.response_status.is_(None))
+    .where(*_THE_KEY, *_HELD)
     .values(
         response_status=bindparam("v_status"),
         response_body=bindparam("v_body"),
         response_content_type=bindparam("v_content_type"),
     )
 )
-_RELEASE: Final = delete(IDEMPOTENCY).where(*_THE_KEY, _C.response_status.is_(None))
+_RELEASE: Final = delete(IDEMPOTENCY).where(*_THE_KEY, *_HELD)
+_PG_PRUNE: Final = text("SELECT micropay_prune_idempotency_keys(:created_before, :limit) AS deleted")
+_OLD: Final = _C.created_at < bindparam("created_before")
+_LITE_PRUNE: Final = delete(IDEMPOTENCY).where(
+    _OLD,
+    tuple_(_C.merchant_id, _C.environment, _C.key).in_(
+        select(_C.merchant_id, _C.environment, _C.key).where(_OLD).order_by(_C.created_at).limit(bindparam("limit"))
+    ),
+)
 _MAX_ROUNDS: Final = 4
 
 
@@ -62,6 +75,7 @@ class SqlaIdempotencyStore(IdempotencyStore):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._claim = _CLAIMS[engine.dialect.name]
+        self._postgres = engine.dialect.name == "postgresql"
 
     async def claim(self, tenant: Tenant, key: str, fingerprint: str, now: float) -> IdempotencyRecord | None:
         params = {**_key(tenant, key), "v_fingerprint": fingerprint, "v_created_at": now}
@@ -92,17 +106,29 @@ class SqlaIdempotencyStore(IdempotencyStore):
         # Others kept winning every round: report what is there now, for ``decide`` to judge (in flight).
         return existing
 
-    async def complete(self, tenant: Tenant, key: str, response: StoredResponse) -> None:
+    async def complete(self, tenant: Tenant, key: str, response: StoredResponse, *, claimed_at: float) -> None:
         params = {
             **_key(tenant, key),
+            "v_claimed_at": claimed_at,
             "v_status": response.status,
             "v_body": response.body,
             "v_content_type": response.content_type,
         }
         await self._write("store an idempotent response", tenant, _COMPLETE, params)
 
-    async def release(self, tenant: Tenant, key: str) -> None:
-        await self._write("release an idempotency key", tenant, _RELEASE, _key(tenant, key))
+    async def release(self, tenant: Tenant, key: str, *, claimed_at: float) -> None:
+        params = {**_key(tenant, key), "v_claimed_at": claimed_at}
+        await self._write("release an idempotency key", tenant, _RELEASE, params)
+
+    async def prune(self, *, created_before: float, limit: int) -> int:
+        if limit <= 0:
+            return 0
+        params = {"created_before": created_before, "limit": limit}
+        statement: Executable = _PG_PRUNE if self._postgres else _LITE_PRUNE
+        with storage_errors("prune idempotency keys"):
+            async with self._engine.connect() as connection, connection.begin():
+                result = await connection.execute(statement, params)
+                return int(result.scalar_one()) if self._postgres else result.rowcount
 
     async def _write(self, action: str, tenant: Tenant, statement: Any, params: dict[str, Any]) -> None:
         with storage_errors(action):

@@ -136,6 +136,7 @@ class CredentialRow(MicropayBase):
 
 class IdempotencyRow(MicropayBase):
     __tablename__ = "micropay_idempotency_keys"
+    __table_args__ = (Index("ix_micropay_idempotency_keys_created_at", "created_at"),)  # pruning
 
     merchant_id: Mapped[str] = mapped_column(ID, primary_key=True)
     environment: Mapped[str] = mapped_column(ENV, primary_key=True)

@@ -27,7 +27,7 @@ from micropay.entrypoints.http.errors import (
 )
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
 from micropay.entrypoints.http.routes import api_keys, credentials, health, payment_intents, webhooks
-from micropay.entrypoints.reconciler import ReconcileLoop
+from micropay.entrypoints.reconciler import MaintenanceLoop
 from micropay.entrypoints.settings import Settings
 from micropay.ports.credential_vault import CredentialVault
 
@@ -41,8 +41,9 @@ DESCRIPTION = (
 def create_app(settings: Settings | None = None, *overrides: Provider, configure_logs: bool = True) -> Litestar:
     """Build the app. Nothing connects until startup; ``overrides`` replace providers (tests, embedding).
 
-    On startup it also starts the automatic reconciliation loop (unless ``reconcile_interval`` is 0); on
-    shutdown it stops the loop before it closes the container.
+    On startup it also starts the background maintenance loop, automatic reconciliation and pruning of expired
+    idempotency records (unless ``reconcile_interval`` is 0); on shutdown it stops the loop before it closes
+    the container.
     """
     settings = settings or Settings.from_env()
     if configure_logs:
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
         # A wrong or missing master key must stop the service at start-up, not at the first payment.
         await container.get(CredentialVault)
 
-    reconciler = ReconcileLoop(container, interval=settings.reconcile_interval, older_than=settings.reconcile_after)
+    maintenance = MaintenanceLoop(container, interval=settings.reconcile_interval, older_than=settings.reconcile_after)
 
     app = Litestar(
         route_handlers=[
@@ -70,8 +71,8 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             HTTPException: http_exception_handler,
             Exception: unexpected_error_handler,
         },
-        on_startup=[check_vault, reconciler.start],
-        on_shutdown=[reconciler.stop, container.close],
+        on_startup=[check_vault, maintenance.start],
+        on_shutdown=[maintenance.stop, container.close],
         openapi_config=OpenAPIConfig(
             title="Micropay",
             version=micropay.__version__,

@@ -53,19 +53,21 @@ class IdempotentRunner:
         key = idempotency.validate_key(raw_key)
         fingerprint = _fingerprint(request, await request.body())
         tenant = principal.tenant
-        existing = await self._store.claim(tenant, key, fingerprint, self._clock.now())
+        claimed_at = self._clock.now()  # our claim's token: only its holder may complete or release it
+        existing = await self._store.claim(tenant, key, fingerprint, claimed_at)
         if existing is not None:
             return _answer_existing(existing, fingerprint, self._clock.now())
         try:
             response, force_store = await _guarded(operation)
         except BaseException:
-            await self._store.release(tenant, key)
+            await self._store.release(tenant, key, claimed_at=claimed_at)
             raise
         if force_store or response.status_code not in _NOT_STORED:
             content = response.content if isinstance(response.content, bytes) else b""
-            await self._store.complete(tenant, key, StoredResponse(status=response.status_code or 200, body=content))
+            stored = StoredResponse(status=response.status_code or 200, body=content)
+            await self._store.complete(tenant, key, stored, claimed_at=claimed_at)
         else:
-            await self._store.release(tenant, key)
+            await self._store.release(tenant, key, claimed_at=claimed_at)
         return response
 
 
