@@ -16,6 +16,7 @@ import httpx
 import pytest
 from dishka import Provider, Scope, make_async_container, provide
 
+from micropay.domain.use_cases.prune_idempotency import PruneIdempotencyRecords
 from micropay.domain.use_cases.reconcile_stuck import ReconcileReport, ReconcileStuckPayments
 from micropay.entrypoints.reconciler import ReconcileLoop
 from micropay.ports.errors import StorageUnavailable
@@ -85,6 +86,11 @@ class _Flaky:
         return ReconcileReport(checked=1, settled=1)
 
 
+class _NothingToPrune:
+    async def __call__(self, *, batch_size: int = 1000, max_batches: int = 10) -> int:
+        return 0
+
+
 class _FlakyProvider(Provider):
     scope = Scope.REQUEST
 
@@ -95,6 +101,10 @@ class _FlakyProvider(Provider):
     @provide
     def reconcile_stuck(self) -> ReconcileStuckPayments:
         return self._flaky  # type: ignore[return-value]
+
+    @provide
+    def prune(self) -> PruneIdempotencyRecords:
+        return _NothingToPrune()  # type: ignore[return-value]
 
 
 async def test_a_failing_pass_is_logged_and_the_loop_goes_on_until_stopped(caplog: pytest.LogCaptureFixture) -> None:
