@@ -11,6 +11,8 @@ import logging
 
 import httpx
 import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.e2e.client import Api, Merchant, bearer
 from tests.e2e.harness import FAULT_PASSKEY, Stack
@@ -80,3 +82,41 @@ async def test_a_live_payment_leaks_no_secret_to_responses_or_logs(
             assert value not in body, f"the {name} appears in a response"
     assert client_secret not in logs
     assert [i for i, body in enumerate(bodies) if client_secret in body] == [create_response]
+
+
+async def _every_stored_value(database_url: str) -> str:
+    """Every row of every Micropay table as text, read past the service's role (superuser or the file)."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+            dump = []
+            for table in tables:
+                if table.startswith("micropay_"):
+                    rows = (await connection.execute(text(f'SELECT * FROM "{table}"'))).all()
+                    for row in rows:
+                        for value in row:
+                            dump.append(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
+    finally:
+        await engine.dispose()
+    return "\n".join(dump)
+
+
+async def test_secrets_shown_once_are_never_stored_in_plaintext(api: Api, merchant: Merchant, stack: Stack) -> None:
+    created = await api.create(merchant.sk_test, {"phone_number": "0708374149"}, idempotency_key="order-secret-1")
+    assert created.status_code == 201
+    rolled = await api.http.post(
+        "/v1/api_keys/roll",
+        json={"type": "publishable"},
+        headers={**bearer(merchant.sk_test), "Idempotency-Key": "roll-secret-1"},
+    )
+    assert rolled.status_code == 200
+    replay = await api.create(merchant.sk_test, {"phone_number": "0708374149"}, idempotency_key="order-secret-1")
+    assert replay.content == created.content  # replayed byte for byte from the sealed copy
+
+    stored = await _every_stored_value(stack.settings.database_url)
+
+    assert created.json()["id"] in stored  # the scan does see the rows
+    assert created.json()["client_secret"] not in stored
+    assert rolled.json()["key"] not in stored
+    assert merchant.sk_test not in stored

@@ -62,3 +62,12 @@ def decide(existing: IdempotencyRecord | None, fingerprint: str, now: float) -> 
     if now - existing.created_at >= IN_FLIGHT_LEASE_SECONDS:
         return Decision.PROCEED
     return Decision.IN_FLIGHT
+
+
+def associated_data(merchant_id: str, environment: str, key: str) -> bytes:
+    """Binds a stored response, sealed by the vault, to its tenant and key.
+
+    Stored responses can hold secrets shown once (a create's ``client_secret``, a rolled API key), so they
+    are kept sealed, never in plaintext, and a sealed body moved to another key or tenant does not open.
+    """
+    return f"idempotency:{merchant_id}:{environment}:{key}".encode()

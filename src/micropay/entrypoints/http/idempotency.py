@@ -14,7 +14,9 @@ from micropay.domain.model import idempotency
 from micropay.domain.model.idempotency import Decision, StoredResponse
 from micropay.domain.use_cases.api_keys import Principal
 from micropay.entrypoints.http.errors import ApiError, error_response
+from micropay.domain.model.environment import Tenant
 from micropay.ports.clock import Clock
+from micropay.ports.credential_vault import CredentialVault, Sealed, VaultError
 from micropay.ports.idempotency_store import IdempotencyStore
 
 #: A response with one of these statuses means "nothing was done, try again": it is not stored.
@@ -36,12 +38,32 @@ def _fingerprint(request: Request[Any, Any, Any], body: bytes) -> str:
     return digest.hexdigest()
 
 
-class IdempotentRunner:
-    """Run a POST at most once per key and tenant; replay its stored response byte for byte."""
+_SEALED = msgspec.json.Decoder(Sealed)
 
-    def __init__(self, store: IdempotencyStore, clock: Clock) -> None:
+
+class IdempotentRunner:
+    """Run a POST at most once per key and tenant; replay its stored response byte for byte.
+
+    Stored responses are sealed with the vault (they may carry a secret shown once, such as a create's
+    ``client_secret`` or a rolled API key), bound to their tenant and key.
+    """
+
+    def __init__(self, store: IdempotencyStore, clock: Clock, vault: CredentialVault) -> None:
         self._store = store
         self._clock = clock
+        self._vault = vault
+
+    def _seal(self, tenant: Tenant, key: str, body: bytes) -> bytes:
+        aad = idempotency.associated_data(tenant.merchant_id, tenant.environment.value, key)
+        return msgspec.json.encode(self._vault.seal(body, aad))
+
+    def _open(self, tenant: Tenant, key: str, stored: bytes) -> bytes:
+        aad = idempotency.associated_data(tenant.merchant_id, tenant.environment.value, key)
+        try:
+            sealed = _SEALED.decode(stored)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            raise VaultError("A stored idempotent response is not a sealed response.") from None
+        return self._vault.open(sealed, aad)
 
     async def run(
         self, request: Request[Any, Any, Any], principal: Principal, operation: Callable[[], Awaitable[Outcome]]
@@ -56,7 +78,7 @@ class IdempotentRunner:
         claimed_at = self._clock.now()  # our claim's token: only its holder may complete or release it
         existing = await self._store.claim(tenant, key, fingerprint, claimed_at)
         if existing is not None:
-            return _answer_existing(existing, fingerprint, self._clock.now())
+            return self._answer_existing(tenant, key, existing, fingerprint)
         try:
             response, force_store = await _guarded(operation)
         except BaseException:
@@ -64,11 +86,40 @@ class IdempotentRunner:
             raise
         if force_store or response.status_code not in _NOT_STORED:
             content = response.content if isinstance(response.content, bytes) else b""
-            stored = StoredResponse(status=response.status_code or 200, body=content)
+            stored = StoredResponse(status=response.status_code or 200, body=self._seal(tenant, key, content))
             await self._store.complete(tenant, key, stored, claimed_at=claimed_at)
         else:
             await self._store.release(tenant, key, claimed_at=claimed_at)
         return response
+
+    def _answer_existing(
+        self, tenant: Tenant, key: str, existing: idempotency.IdempotencyRecord, fingerprint: str
+    ) -> Response[bytes]:
+        decision = idempotency.decide(existing, fingerprint, self._clock.now())
+        if decision is Decision.REPLAY and existing.response is not None:
+            stored = existing.response
+            return Response(
+                self._open(tenant, key, stored.body),
+                status_code=stored.status,
+                media_type=stored.content_type,
+                headers={REPLAYED_HEADER: "true"},
+            )
+        if decision is Decision.MISMATCH:
+            raise ApiError(
+                422,
+                "idempotency_error",
+                "idempotency_key_reused",
+                "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+                param="Idempotency-Key",
+            )
+        raise ApiError(
+            409,
+            "idempotency_error",
+            "idempotency_key_in_use",
+            "A request with this Idempotency-Key is still being processed; retry once it has finished.",
+            param="Idempotency-Key",
+            headers={"Retry-After": "1"},
+        )
 
 
 async def _guarded(operation: Callable[[], Awaitable[Outcome]]) -> Outcome:
@@ -76,31 +127,3 @@ async def _guarded(operation: Callable[[], Awaitable[Outcome]]) -> Outcome:
         return await operation()
     except MicropayError as exc:
         return error_response(exc), False
-
-
-def _answer_existing(existing: idempotency.IdempotencyRecord, fingerprint: str, now: float) -> Response[bytes]:
-    decision = idempotency.decide(existing, fingerprint, now)
-    if decision is Decision.REPLAY and existing.response is not None:
-        stored = existing.response
-        return Response(
-            stored.body,
-            status_code=stored.status,
-            media_type=stored.content_type,
-            headers={REPLAYED_HEADER: "true"},
-        )
-    if decision is Decision.MISMATCH:
-        raise ApiError(
-            422,
-            "idempotency_error",
-            "idempotency_key_reused",
-            "Keys for idempotent requests can only be used with the same parameters they were first used with.",
-            param="Idempotency-Key",
-        )
-    raise ApiError(
-        409,
-        "idempotency_error",
-        "idempotency_key_in_use",
-        "A request with this Idempotency-Key is still being processed; retry once it has finished.",
-        param="Idempotency-Key",
-        headers={"Retry-After": "1"},
-    )
