@@ -11,10 +11,10 @@ from litestar import Request, Response
 
 from micropay.domain.errors import MicropayError
 from micropay.domain.model import idempotency
+from micropay.domain.model.environment import Tenant
 from micropay.domain.model.idempotency import Decision, StoredResponse
 from micropay.domain.use_cases.api_keys import Principal
 from micropay.entrypoints.http.errors import ApiError, error_response
-from micropay.domain.model.environment import Tenant
 from micropay.ports.clock import Clock
 from micropay.ports.credential_vault import CredentialVault, Sealed, VaultError
 from micropay.ports.idempotency_store import IdempotencyStore
