@@ -35,4 +35,4 @@ async def test_an_embedding_service_takes_a_payment_to_succeeded_in_process(stac
 
         assert settled.status is IntentStatus.SUCCEEDED
         rows, _ = await micropay.list_attempts(principal.tenant, intent.id)
-        assert [row.kind.value for row in rows][0] == "stk_push"
+        assert rows[0].kind.value == "stk_push"
