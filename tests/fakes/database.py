@@ -38,6 +38,8 @@ class InMemoryDatabase:
     """
 
     intents: dict[str, PaymentIntent] = field(default_factory=dict)
+    #: per intent id, when Daraja was last asked about it (``mark_reconciled``); cleared by a transition
+    reconciled_at: dict[str, int] = field(default_factory=dict)
     attempts: dict[str, ProviderAttempt] = field(default_factory=dict)
     credentials: dict[Tenant, StoredCredentials] = field(default_factory=dict)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)

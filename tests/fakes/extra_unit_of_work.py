@@ -38,6 +38,9 @@ class _YieldingIntents:
     async def save(self, intent: PaymentIntent) -> None:
         await self._inner.save(intent)
 
+    async def mark_reconciled(self, intent_id: str, at: int) -> None:
+        await self._inner.mark_reconciled(intent_id, at)
+
     async def list_page(self, query: IntentPageQuery) -> IntentPage:
         return await self._inner.list_page(query)
 

@@ -42,6 +42,13 @@ class FakeIntentRepository:
             raise ConcurrentUpdate(f"PaymentIntent {intent.id} was changed by another transaction.")
         self._s.staging.intent_bases.setdefault(intent.id, current.version)
         self._s.staging.intents[intent.id] = intent
+        self._s.staging.reconciled_at[intent.id] = None  # a transition is newer activity than any query
+
+    async def mark_reconciled(self, intent_id: str, at: int) -> None:
+        """Like the SQL adapter: bookkeeping only (no version check, no new version), a no-op when unknown."""
+        self._s.check()
+        if intent_id in self._visible():
+            self._s.staging.reconciled_at[intent_id] = at
 
     async def list_page(self, query: IntentPageQuery) -> IntentPage:
         self._s.check()

@@ -21,6 +21,8 @@ class Staging:
     intents: dict[str, PaymentIntent] = field(default_factory=dict)
     #: per staged intent, the version the committed row must still have at commit (None: must not exist)
     intent_bases: dict[str, int | None] = field(default_factory=dict)
+    #: per intent id, its new ``reconciled_at`` (None: cleared by a transition)
+    reconciled_at: dict[str, int | None] = field(default_factory=dict)
     attempts: dict[str, ProviderAttempt] = field(default_factory=dict)
     new_attempts: set[str] = field(default_factory=set)
     credentials: dict[Tenant, StoredCredentials | None] = field(default_factory=dict)
@@ -76,6 +78,11 @@ class Session:
             if key_id in db.api_keys:
                 raise SchemaViolation(f"duplicate api key id {key_id}")
         db.intents.update(staged.intents)
+        for intent_id, at in staged.reconciled_at.items():
+            if at is None:
+                db.reconciled_at.pop(intent_id, None)
+            else:
+                db.reconciled_at[intent_id] = at
         db.attempts.update(staged.attempts)
         db.api_keys.update(staged.api_keys)
         db.merchants.update(staged.merchants)

@@ -6,7 +6,7 @@ from typing import Any
 
 from micropay.domain.model.api_keys import ApiKey
 from micropay.domain.model.environment import Tenant
-from micropay.domain.model.intent import IntentStatus
+from micropay.domain.model.intent import IntentStatus, PaymentIntent
 from micropay.domain.model.provider import AttemptKind
 from micropay.ports.tenant_directory import CallbackRoute, StuckIntent, TenantDirectory
 from tests.fakes.database import InMemoryDatabase, UnroutableCallback
@@ -35,13 +35,17 @@ class FakeTenantDirectory:
 
     async def stuck_intents(self, *, updated_before: int, limit: int) -> list[StuckIntent]:
         self.db.check_up()
+
+        def last_activity(intent: PaymentIntent) -> int:
+            return self.db.reconciled_at.get(intent.id, intent.updated)
+
         stuck = sorted(
             (
                 i
                 for i in self.db.intents.values()
-                if i.status is IntentStatus.PROCESSING and i.updated <= updated_before
+                if i.status is IntentStatus.PROCESSING and last_activity(i) <= updated_before
             ),
-            key=lambda i: (i.updated, i.id),
+            key=lambda i: (last_activity(i), i.id),
         )
         return [
             StuckIntent(tenant=Tenant(merchant_id=i.merchant_id, environment=i.environment), intent_id=i.id)

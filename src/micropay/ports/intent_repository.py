@@ -42,6 +42,15 @@ class IntentRepository(Protocol):
         """
         ...
 
+    async def mark_reconciled(self, intent_id: str, at: int) -> None:
+        """Remember that Daraja was asked about this intent at ``at`` (Unix seconds); a no-op if it is unknown.
+
+        Bookkeeping for the automatic reconciliation's queue (``TenantDirectory.stuck_intents``), not a
+        transition: ``version`` and ``updated`` stay as they are, so it never conflicts with ``save``. A
+        ``save`` forgets the mark (the new ``updated`` is the newer fact).
+        """
+        ...
+
     async def list_page(self, query: IntentPageQuery) -> IntentPage:
         """A page newest first, ordered by (created, id) so that it is stable under concurrent inserts."""
         ...

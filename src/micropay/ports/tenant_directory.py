@@ -47,10 +47,13 @@ class TenantDirectory(Protocol):
         ...
 
     async def stuck_intents(self, *, updated_before: int, limit: int) -> list[StuckIntent]:
-        """Intents of every tenant in status ``processing`` whose ``updated`` is <= ``updated_before``.
+        """Intents of every tenant in status ``processing`` neither updated nor asked about since the cutoff.
 
-        Oldest ``updated`` first (ties by id), at most ``limit``. Used by the automatic reconciliation; it
-        reveals only tenants and intent ids, the caller reads the intent itself inside its tenant.
+        That is: whose last activity, the time Daraja was last asked about it (``mark_reconciled``) or else
+        its ``updated``, is <= ``updated_before``. Least recent activity first (ties by id), at most
+        ``limit``, so that intents Daraja keeps calling pending go to the back of the queue. Used by the
+        automatic reconciliation; it reveals only tenants and intent ids, the caller reads the intent itself
+        inside its tenant.
         """
         ...
 

@@ -77,6 +77,7 @@ def test_the_migrations_are_files_of_the_package() -> None:
         "0002_row_level_security.py",
         "0003_stuck_intents.py",
         "0004_prune_idempotency_keys.py",
+        "0005_reconciled_at.py",
     } <= shipped
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert VERSION_TABLE == "micropay_alembic_version"

@@ -121,8 +121,11 @@ async def _catalog(url: str) -> tuple[int, int, bool]:
 
 async def test_on_postgres_downgrading_0003_removes_the_function_its_grants_and_the_index(postgres_url: str) -> None:
     with pg.postgres_database() as url:
+        downgrade(url, "0003")
         assert await _catalog(url) == (1, 5, True)
         downgrade(url, "0002")
         assert await _catalog(url) == (0, 0, False)
-        upgrade(url)
+        upgrade(url, "0003")
         assert await _catalog(url) == (1, 5, True)
+        upgrade(url)  # 0005 grants reconciled_at too and replaces the index (tests/…/test_reconciled_at.py)
+        assert await _catalog(url) == (1, 6, False)

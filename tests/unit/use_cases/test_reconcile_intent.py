@@ -285,3 +285,38 @@ async def test_a_lost_answer_settled_by_a_callback_while_expiring_is_not_an_erro
     stored = world.intent(intent_id)
     assert stored.status is IntentStatus.SUCCEEDED
     assert returned == stored
+
+
+async def test_a_pending_answer_or_a_failed_call_marks_the_intent_asked_with_its_log_row(world: World) -> None:
+    intent_id = await _processing(world)
+    before = world.intent(intent_id)
+    world.gateway.script_query(CHECKOUT, pending(), ProviderUnavailable("Daraja is down."), pending())
+    world.clock.advance(20)
+    commits = world.db.commits
+
+    await world.reconcile(SANDBOX, intent_id)
+
+    assert world.db.reconciled_at == {intent_id: int(world.clock.now())}
+    assert world.db.commits == commits + 1  # the log row and the mark: one transaction
+    assert world.intent(intent_id) == before  # not a transition: same version, same updated
+
+    world.clock.advance(30)
+    with pytest.raises(ProviderUnavailable):
+        await world.reconcile(SANDBOX, intent_id)
+    assert world.db.reconciled_at == {intent_id: int(world.clock.now())}
+    assert [row.outcome for row in world.queries(intent_id)] == [AttemptOutcome.PENDING, AttemptOutcome.ERROR]
+    assert world.intent(intent_id) == before
+
+
+async def test_a_final_answer_is_a_transition_that_clears_the_mark(world: World) -> None:
+    intent_id = await _processing(world)
+    world.gateway.script_query(CHECKOUT, pending(), final(CHECKOUT, "0", amount=150_000, receipt_number="R9"))
+    await world.reconcile(SANDBOX, intent_id)
+    assert intent_id in world.db.reconciled_at
+    world.clock.advance(10)
+
+    settled = await world.reconcile(SANDBOX, intent_id)
+
+    assert settled.status is IntentStatus.SUCCEEDED
+    assert settled.updated == int(world.clock.now())
+    assert world.db.reconciled_at == {}

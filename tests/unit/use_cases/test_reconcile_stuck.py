@@ -185,3 +185,56 @@ async def test_the_directory_being_down_fails_the_whole_pass(world: World) -> No
 
     with pytest.raises(StorageUnavailable):
         await _pass(world)()
+
+
+async def test_an_intent_daraja_keeps_calling_pending_is_asked_at_most_once_per_older_than(world: World) -> None:
+    intent_id = await _processing(world, "ws_CO_forever")
+    world.clock.advance(30)
+
+    assert await _pass(world)(older_than=30) == ReconcileReport(checked=1, still_processing=1)
+    for _ in range(3):  # every later pass within older_than seconds of the question leaves it alone
+        world.clock.advance(9)
+        assert await _pass(world)(older_than=30) == ReconcileReport()
+    world.clock.advance(3)  # 30 s since it was asked
+    assert await _pass(world)(older_than=30) == ReconcileReport(checked=1, still_processing=1)
+
+    assert _queried(world) == ["ws_CO_forever", "ws_CO_forever"]
+    assert world.intent(intent_id).status is IntentStatus.PROCESSING
+
+
+async def test_a_failed_call_also_waits_older_than_before_the_next_try(world: World) -> None:
+    await _processing(world, "ws_CO_down")
+    world.gateway.script_query("ws_CO_down", ProviderUnavailable("Daraja answered 503."))
+    world.clock.advance(60)
+
+    assert await _pass(world)() == ReconcileReport(checked=1, failed_calls=1)
+    world.clock.advance(59)
+    assert await _pass(world)() == ReconcileReport()
+    world.clock.advance(1)
+    assert await _pass(world)() == ReconcileReport(checked=1, failed_calls=1)
+
+
+async def test_more_permanently_pending_intents_than_the_limit_are_all_checked_over_successive_passes(
+    world: World,
+) -> None:
+    checkouts = [f"ws_CO_pending_{n}" for n in range(5)]
+    for checkout in checkouts:
+        await _processing(world, checkout)  # Daraja answers "still processing" for ever (the fake's default)
+    late = await _processing(world, "ws_CO_late")
+    world.gateway.script_query("ws_CO_late", final("ws_CO_late", "0", amount=150_000, receipt_number="R5"))
+    world.clock.advance(60)
+
+    reports = []
+    for _ in range(3):
+        reports.append(await _pass(world)(limit=2))
+        world.clock.advance(5)
+
+    # oldest first, and the ones just asked go to the back: the newest stuck payment is reached too
+    assert _queried(world) == [*checkouts, "ws_CO_late"]
+    assert [report.checked for report in reports] == [2, 2, 2]
+    assert world.intent(late).status is IntentStatus.SUCCEEDED
+
+    # once older_than has passed since they were asked, the pending ones come round again, oldest first
+    world.clock.advance(60)
+    await _pass(world)(limit=2)
+    assert _queried(world)[6:] == checkouts[:2]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, null, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from micropay.adapters.persistence.errors import storage_errors
@@ -19,16 +19,24 @@ _C = INTENTS.c
 _IN_TENANT: Final = (_C.merchant_id == bindparam("t_merchant"), _C.environment == bindparam("t_env"))
 _GET: Final = select(INTENTS).where(_C.id == bindparam("t_id"), *_IN_TENANT)
 _INSERT: Final = insert(INTENTS)
-# Immutable columns (id, tenant, amount, currency, created, secret_hash) are never rewritten.
+# Immutable columns (id, tenant, amount, currency, created, secret_hash) are never rewritten; reconciled_at is
+# bookkeeping outside the domain intent: a transition clears it (its new ``updated`` is the newer activity).
 _MUTABLE: Final = tuple(
     c.name
     for c in INTENTS.columns
-    if c.name not in {"id", "merchant_id", "environment", "amount", "currency", "created", "secret_hash"}
+    if c.name
+    not in {"id", "merchant_id", "environment", "amount", "currency", "created", "secret_hash", "reconciled_at"}
 )
 _SAVE: Final = (
     update(INTENTS)
     .where(_C.id == bindparam("t_id"), *_IN_TENANT, _C.version == bindparam("t_expected_version"))
-    .values({name: bindparam(f"v_{name}", type_=INTENTS.c[name].type) for name in _MUTABLE})
+    .values(
+        {**{name: bindparam(f"v_{name}", type_=INTENTS.c[name].type) for name in _MUTABLE}, "reconciled_at": null()}
+    )
+)
+# Not a transition: neither version nor updated moves, so it never races a save.
+_MARK_RECONCILED: Final = (
+    update(INTENTS).where(_C.id == bindparam("t_id"), *_IN_TENANT).values(reconciled_at=bindparam("v_at"))
 )
 
 
@@ -57,6 +65,10 @@ class SqlaIntentRepository(IntentRepository):
             result = await self._connection.execute(_SAVE, params)
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"PaymentIntent {intent.id} changed before version {intent.version} was saved.")
+
+    async def mark_reconciled(self, intent_id: str, at: int) -> None:
+        with storage_errors("mark a payment intent reconciled"):
+            await self._connection.execute(_MARK_RECONCILED, {"t_id": intent_id, "v_at": at, **self._tenant})
 
     async def list_page(self, query: IntentPageQuery) -> IntentPage:
         statement = select(INTENTS).where(

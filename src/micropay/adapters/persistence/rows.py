@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -68,7 +69,6 @@ class IntentRow(MicropayBase):
     __table_args__ = (
         Index("ix_micropay_payment_intents_list", "merchant_id", "environment", "id"),
         Index("ix_micropay_payment_intents_list_status", "merchant_id", "environment", "status", "id"),
-        Index("ix_micropay_payment_intents_status_updated", "status", "updated", "id"),  # stuck intents
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -96,6 +96,17 @@ class IntentRow(MicropayBase):
     mpesa_transaction_date: Mapped[int | None] = mapped_column(BigInteger)
     canceled_at: Mapped[int | None] = mapped_column(BigInteger)
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    # when the automatic reconciliation last asked Daraja about it (bookkeeping, not part of the intent)
+    reconciled_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+# the automatic reconciliation's queue: processing intents by last activity (migration 0005)
+Index(
+    "ix_micropay_payment_intents_stuck",
+    IntentRow.status,
+    func.coalesce(IntentRow.reconciled_at, IntentRow.updated),
+    IntentRow.id,
+)
 
 
 class AttemptRow(MicropayBase):

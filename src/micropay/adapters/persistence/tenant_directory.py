@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import Executable, bindparam, insert, select, text
+from sqlalchemy import Executable, bindparam, func, insert, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -38,10 +38,12 @@ _LITE_CREDENTIAL_TENANTS: Final = (
     .where(CREDENTIALS.c.key_id != bindparam("not_key_id"))
     .order_by(CREDENTIALS.c.merchant_id, CREDENTIALS.c.environment)
 )
+# last activity: when Daraja was last asked about it, else its last transition (the index's expression)
+_last_activity = func.coalesce(INTENTS.c.reconciled_at, INTENTS.c.updated)
 _LITE_STUCK_INTENTS: Final = (
     select(INTENTS.c.merchant_id, INTENTS.c.environment, INTENTS.c.id.label("intent_id"))
-    .where(INTENTS.c.status == IntentStatus.PROCESSING.value, INTENTS.c.updated <= bindparam("updated_before"))
-    .order_by(INTENTS.c.updated, INTENTS.c.id)
+    .where(INTENTS.c.status == IntentStatus.PROCESSING.value, _last_activity <= bindparam("updated_before"))
+    .order_by(_last_activity, INTENTS.c.id)
     .limit(bindparam("limit"))
 )
 _LITE_RECORD_UNROUTABLE: Final = insert(UNMATCHED_CALLBACKS).values(

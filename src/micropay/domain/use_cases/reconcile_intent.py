@@ -32,7 +32,9 @@ class ReconcilePaymentIntent:
     - a final answer goes through ``state_machine.apply_result`` (the same rules as a callback);
     - a push whose answer was lost has no CheckoutRequestID to query: once it is older than the
       unanswered-attempt timeout it fails as ``expired`` (a late success callback still settles it);
-    - Daraja unavailable or refusing the setup raises (503 / 502); the query is logged either way.
+    - Daraja unavailable or refusing the setup raises (503 / 502); the query is logged either way;
+    - after a "still processing" answer or a failed call the intent is marked as asked (``mark_reconciled``,
+      in the log row's transaction), so the automatic reconciliation asks the other stuck intents first.
     """
 
     def __init__(
@@ -113,8 +115,10 @@ class ReconcilePaymentIntent:
         exchange: Exchange | None,
         now: int,
     ) -> None:
+        """Log a query that settled nothing, and remember that the intent was asked about ``now``."""
         async with self._uow(tenant) as uow:
             await uow.attempts.add(self._row(tenant, intent, push_id, checkout_request_id, outcome, exchange, now))
+            await uow.intents.mark_reconciled(intent.id, now)
             await uow.commit()
 
     def _row(

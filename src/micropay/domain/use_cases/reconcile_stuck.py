@@ -39,8 +39,11 @@ class ReconcileStuckPayments:
     """One pass of the automatic reconciliation: settle the ``processing`` intents whose callback never came.
 
     Rules:
-    - candidates are the intents of every tenant in ``processing`` not updated for ``older_than`` seconds,
-      oldest first, at most ``limit`` per pass (the tenant directory lists them: ids only);
+    - candidates are the intents of every tenant in ``processing`` neither updated nor asked about for
+      ``older_than`` seconds, least recently active first, at most ``limit`` per pass (the tenant directory
+      lists them: ids only). An intent Daraja calls still processing, or whose query failed, is marked as
+      asked, so it goes to the back of the queue and waits ``older_than`` seconds: with more such intents
+      than ``limit``, successive passes still reach every one;
     - each goes through ``ReconcilePaymentIntent``, so every rule of a merchant's own reconcile applies: a
       final answer settles it as a callback would, "still processing" changes nothing, a lost push answer
       expires once it is old enough, and every query is written to the provider log;
