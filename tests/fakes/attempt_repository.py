@@ -41,9 +41,17 @@ class FakeAttemptRepository:
             request=attempt.request,
             response=attempt.response,
             http_status=attempt.http_status,
-            checkout_request_id=attempt.checkout_request_id,
+            checkout_request_id=attempt.checkout_request_id or existing.checkout_request_id,
             updated=attempt.updated,
         )
+
+    async def link_checkout_request(self, attempt_id: str, checkout_request_id: str, at: int) -> None:
+        self._s.check()
+        existing = self._visible().get(attempt_id)
+        if existing is not None and existing.checkout_request_id is None:
+            self._s.staging.attempts[attempt_id] = msgspec.structs.replace(
+                existing, checkout_request_id=checkout_request_id, updated=at
+            )
 
     async def get(self, attempt_id: str) -> ProviderAttempt | None:
         self._s.check()

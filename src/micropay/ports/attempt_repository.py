@@ -14,10 +14,19 @@ class AttemptRepository(Protocol):
     async def add(self, attempt: ProviderAttempt) -> None: ...
 
     async def update(self, attempt: ProviderAttempt) -> None:
-        """Overwrite outcome, request, response, http_status, checkout_request_id and updated of an existing row.
+        """Overwrite outcome, request, response, http_status and updated of an existing row.
 
         ``request`` is included because a push row is added before the push is sent: the redacted request
         body is only known (from the gateway's ``Exchange``) when its outcome is recorded.
+        ``checkout_request_id`` is only ever filled in: a None here keeps the stored one.
+        """
+        ...
+
+    async def link_checkout_request(self, attempt_id: str, checkout_request_id: str, at: int) -> None:
+        """Fill in a push row's CheckoutRequestID if it has none (a callback for a push whose answer was lost).
+
+        Touches only that column (and ``updated``), so it cannot undo an outcome recorded concurrently by the
+        confirm that sent the push.
         """
         ...
 

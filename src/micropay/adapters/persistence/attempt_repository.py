@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from micropay.adapters.persistence.errors import storage_errors
@@ -17,11 +17,24 @@ from micropay.ports.attempt_repository import AttemptRepository
 _C = ATTEMPTS.c
 _IN_TENANT: Final = (_C.merchant_id == bindparam("t_merchant"), _C.environment == bindparam("t_env"))
 _INSERT: Final = insert(ATTEMPTS)
-_OUTCOME_COLUMNS: Final = ("outcome", "request", "response", "http_status", "checkout_request_id", "updated")
+_OUTCOME_COLUMNS: Final = ("outcome", "request", "response", "http_status", "updated")
 _UPDATE: Final = (
     update(ATTEMPTS)
     .where(_C.id == bindparam("t_id"), *_IN_TENANT)
-    .values({name: bindparam(f"v_{name}", type_=ATTEMPTS.c[name].type) for name in _OUTCOME_COLUMNS})
+    .values(
+        {
+            **{name: bindparam(f"v_{name}", type_=ATTEMPTS.c[name].type) for name in _OUTCOME_COLUMNS},
+            # Only ever filled in: a concurrent link by a callback must survive a later outcome update.
+            "checkout_request_id": func.coalesce(
+                bindparam("v_checkout_request_id", type_=_C.checkout_request_id.type), _C.checkout_request_id
+            ),
+        }
+    )
+)
+_LINK: Final = (
+    update(ATTEMPTS)
+    .where(_C.id == bindparam("t_id"), *_IN_TENANT, _C.checkout_request_id.is_(None))
+    .values(checkout_request_id=bindparam("v_checkout_request_id"), updated=bindparam("v_updated"))
 )
 _GET: Final = select(ATTEMPTS).where(_C.id == bindparam("t_id"), *_IN_TENANT)
 
@@ -39,10 +52,15 @@ class SqlaAttemptRepository(AttemptRepository):
     async def update(self, attempt: ProviderAttempt) -> None:
         self._check_tenant(attempt)
         values = attempt_from_domain(attempt)
-        params = {f"v_{name}": values[name] for name in _OUTCOME_COLUMNS}
+        params = {f"v_{name}": values[name] for name in (*_OUTCOME_COLUMNS, "checkout_request_id")}
         params.update(self._tenant, t_id=attempt.id)
         with storage_errors("update a provider attempt"):
             await self._connection.execute(_UPDATE, params)
+
+    async def link_checkout_request(self, attempt_id: str, checkout_request_id: str, at: int) -> None:
+        params = {"t_id": attempt_id, "v_checkout_request_id": checkout_request_id, "v_updated": at, **self._tenant}
+        with storage_errors("link a CheckoutRequestID"):
+            await self._connection.execute(_LINK, params)
 
     async def get(self, attempt_id: str) -> ProviderAttempt | None:
         with storage_errors("read a provider attempt"):

@@ -122,9 +122,7 @@ class HandleCallback:
             if application.changed:
                 await uow.intents.save(application.intent)
             if expected is None and result.checkout_request_id is not None:
-                await uow.attempts.update(
-                    msgspec.structs.replace(push, checkout_request_id=result.checkout_request_id, updated=now)
-                )
+                await uow.attempts.link_checkout_request(push.id, result.checkout_request_id, now)
             await uow.attempts.update(
                 msgspec.structs.replace(
                     row,
