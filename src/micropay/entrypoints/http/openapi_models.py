@@ -46,7 +46,6 @@ class PaymentIntentObject(msgspec.Struct):
     phone_number: str | None
     account_reference: str
     description: str | None
-    metadata: dict[str, str]
     client_secret: str | None
     next_action: NextAction | None
     last_payment_error: PaymentErrorObject | None
@@ -55,6 +54,7 @@ class PaymentIntentObject(msgspec.Struct):
     updated: int
     canceled_at: int | None
     cancellation_reason: str | None
+    metadata: dict[str, str] = {}  # omitted when retrieved with a publishable key and client_secret
 
 
 class PaymentIntentList(msgspec.Struct):
