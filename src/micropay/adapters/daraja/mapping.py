@@ -16,6 +16,7 @@ from typing import Any, Final
 import httpx
 import msgspec
 
+from micropay.domain.model import result_codes
 from micropay.domain.model.provider import PaymentResult
 from micropay.domain.model.result_codes import STILL_PROCESSING, normalise_result_code
 from micropay.ports.daraja_gateway import (
@@ -157,18 +158,13 @@ def push_outcome(answer: DarajaAnswer, exchange: Exchange) -> StkPushAccepted:
     description = _describe(answer, envelope)
     if envelope is not None and code == BAD_REQUEST:
         if _mentions(envelope, _PHONE_FIELDS):
-            raise CustomerRejected(
-                "M-Pesa refused the customer's phone number.", "phone_number_invalid", BAD_REQUEST, exchange
-            )
+            rejected = result_codes.REJECTED_PHONE_NUMBER
+            raise CustomerRejected(result_codes.message_for(rejected), rejected, BAD_REQUEST, exchange)
         raise ProviderConfigurationError(f"Daraja refused the STK push request ({description}).", exchange)
     if envelope is not None and code == MERCHANT_VALIDATION:
         if "unable to lock subscriber" in envelope.error_message.lower():
-            raise CustomerRejected(
-                "The customer is busy with another M-Pesa transaction; try again in a minute.",
-                "customer_busy",
-                MERCHANT_VALIDATION,
-                exchange,
-            )
+            busy = result_codes.REJECTED_SUBSCRIBER_BUSY
+            raise CustomerRejected(result_codes.message_for(busy), busy, MERCHANT_VALIDATION, exchange)
         if _mentions(envelope, _SETUP_MESSAGES):
             raise ProviderConfigurationError(f"Daraja refused the merchant's setup ({description}).", exchange)
         raise ProviderUnavailable(f"Daraja did not accept the STK push ({description}).", exchange)

@@ -32,6 +32,11 @@ _MAP: Final[dict[str, str]] = {
 }
 FALLBACK: Final = "provider_declined"
 
+#: ``last_payment_error.code`` for pushes Daraja refuses synchronously for a customer reason (no
+#: ResultCode exists for those; the adapter recognises them in Daraja's error envelope).
+REJECTED_PHONE_NUMBER: Final = "phone_number_invalid"
+REJECTED_SUBSCRIBER_BUSY: Final = "customer_busy"
+
 _MESSAGES: Final[dict[str, str]] = {
     "insufficient_funds": "The customer's M-Pesa balance is insufficient for this payment.",
     "amount_limit_exceeded": "The payment breaks an M-Pesa transaction or balance limit.",
@@ -44,6 +49,8 @@ _MESSAGES: Final[dict[str, str]] = {
     "merchant_misconfigured": "M-Pesa refused the merchant's shortcode or transaction type for this payment.",
     "account_locked": "The customer's M-Pesa account is locked.",
     "provider_declined": "M-Pesa declined the payment.",
+    "phone_number_invalid": "M-Pesa refused the customer's phone number.",
+    "customer_busy": "The customer is busy with another M-Pesa transaction; try again in a minute.",
 }
 
 
