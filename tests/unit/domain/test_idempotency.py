@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from micropay.domain.errors import InvalidParameter
+from micropay.domain.model import idempotency
 from micropay.domain.model.idempotency import (
     IN_FLIGHT_LEASE_SECONDS,
     KEY_MAX_LENGTH,
@@ -72,3 +73,14 @@ def test_other_keys_are_refused(key: str) -> None:
     with pytest.raises(InvalidParameter) as raised:
         validate_key(key)
     assert (raised.value.param, raised.value.code) == ("Idempotency-Key", "parameter_invalid")
+
+
+@pytest.mark.parametrize("status", [200, 201, 400, 401, 403, 404, 422])
+def test_answers_that_did_something_are_kept(status: int) -> None:
+    assert idempotency.is_kept(status)
+
+
+@pytest.mark.parametrize("status", [409, 500, 502, 503])
+def test_answers_that_did_nothing_are_not_kept_unless_the_caller_knows_better(status: int) -> None:
+    assert not idempotency.is_kept(status)
+    assert idempotency.is_kept(status, something_was_done=True)

@@ -17,6 +17,9 @@ from micropay.domain.errors import InvalidParameter
 KEY_MAX_LENGTH: Final = 255
 RETENTION_SECONDS: Final = 24 * 3600
 IN_FLIGHT_LEASE_SECONDS: Final = 120
+#: Answers that mean "nothing was done, try again" (a conflict, Daraja or the database unavailable, Daraja
+#: refusing the setup): they are not kept, so a retry with the same key does the work once it can.
+NOTHING_DONE_STATUSES: Final = frozenset({409, 500, 502, 503})
 
 
 class Decision(StrEnum):
@@ -37,6 +40,11 @@ class IdempotencyRecord(msgspec.Struct, frozen=True, kw_only=True):
     fingerprint: str
     created_at: float
     response: StoredResponse | None = None  # None while the first request is running
+
+
+def is_kept(status: int, *, something_was_done: bool = False) -> bool:
+    """Whether an answer is stored for replay: all but "nothing was done", unless the caller knows better."""
+    return something_was_done or status not in NOTHING_DONE_STATUSES
 
 
 def validate_key(raw: str) -> str:

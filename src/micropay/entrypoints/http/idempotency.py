@@ -19,8 +19,6 @@ from micropay.ports.clock import Clock
 from micropay.ports.credential_vault import CredentialVault, Sealed, VaultError
 from micropay.ports.idempotency_store import IdempotencyStore
 
-#: A response with one of these statuses means "nothing was done, try again": it is not stored.
-_NOT_STORED: Final = frozenset({409, 500, 502, 503})
 REPLAYED_HEADER: Final = "Idempotent-Replayed"
 
 #: What an operation returns: its response, and whether to store it even if its status says otherwise.
@@ -84,7 +82,7 @@ class IdempotentRunner:
         except BaseException:
             await self._store.release(tenant, key, claimed_at=claimed_at)
             raise
-        if force_store or response.status_code not in _NOT_STORED:
+        if idempotency.is_kept(response.status_code or 200, something_was_done=force_store):
             content = response.content if isinstance(response.content, bytes) else b""
             stored = StoredResponse(status=response.status_code or 200, body=self._seal(tenant, key, content))
             await self._store.complete(tenant, key, stored, claimed_at=claimed_at)
