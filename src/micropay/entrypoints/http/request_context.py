@@ -16,6 +16,16 @@ from micropay.domain.model.ids import RANDOM_SPACE, REQUEST_PREFIX, make_id
 request_id_var: ContextVar[str | None] = ContextVar("micropay_request_id", default=None)
 _HEADER: Final = b"request-id"
 STATE_KEY: Final = "micropay_request_id"
+access_log = logging.getLogger("micropay.access")
+_WEBHOOK_PREFIX: Final = "/webhooks/mpesa/"
+_TOKEN_HINT: Final = 6
+
+
+def loggable_path(path: str) -> str:
+    """The path without secrets: a callback URL's token is cut to its hint (query strings are never logged)."""
+    if path.startswith(_WEBHOOK_PREFIX):
+        return f"{_WEBHOOK_PREFIX}{path[len(_WEBHOOK_PREFIX) : len(_WEBHOOK_PREFIX) + _TOKEN_HINT]}…"
+    return path
 
 
 def new_request_id() -> str:
@@ -27,7 +37,8 @@ def current_request_id() -> str | None:
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
-    """Raw ASGI (cheap): set the id for logs, and add the header to whatever response goes out."""
+    """Raw ASGI (cheap): set the id for logs, add the header to whatever response goes out, and write one
+    access line per request (method, path without secrets, status, milliseconds) with the same id."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -37,9 +48,13 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         scope.setdefault("state", {})[STATE_KEY] = request_id
         token = request_id_var.set(request_id)
         header = request_id.encode()
+        started = time.perf_counter()
+        status = 500  # what the client gets if the app dies before it answers
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((_HEADER, header))
                 message["headers"] = headers
@@ -48,6 +63,14 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, send_with_id)
         finally:
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "%s %s %d %.1fms",
+                    scope["method"],
+                    loggable_path(scope["path"]),
+                    status,
+                    (time.perf_counter() - started) * 1000,
+                )
             request_id_var.reset(token)
 
     return middleware
