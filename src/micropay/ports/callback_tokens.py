@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import msgspec
+
+from micropay.domain.model.redaction import redacted_fields, redacted_repr
 
 
 class IssuedToken(msgspec.Struct, frozen=True, kw_only=True):
@@ -10,6 +12,14 @@ class IssuedToken(msgspec.Struct, frozen=True, kw_only=True):
     token_hash: str  # stored on the push row
     hint: str  # the first 6 characters, safe to show in the attempts log
     callback_url: str  # {MICROPAY_PUBLIC_URL}/webhooks/mpesa/{token}
+
+    def __repr__(self) -> str:
+        return redacted_repr(self, ("token", "callback_url"))
+
+    __str__ = __repr__
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        return redacted_fields(self, ("token", "callback_url"))
 
 
 class CallbackTokenIssuer(Protocol):

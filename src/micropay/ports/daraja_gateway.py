@@ -13,6 +13,7 @@ from micropay.domain.errors import MicropayError
 from micropay.domain.model.credentials import DarajaCredentials
 from micropay.domain.model.environment import Environment
 from micropay.domain.model.provider import PaymentResult
+from micropay.domain.model.redaction import redacted_fields, redacted_repr
 
 
 class Exchange(msgspec.Struct, frozen=True, kw_only=True):
@@ -30,6 +31,14 @@ class StkPushRequest(msgspec.Struct, frozen=True, kw_only=True):
     account_reference: str  # <= 12
     transaction_desc: str  # <= 13
     callback_url: str
+
+    def __repr__(self) -> str:
+        return redacted_repr(self, ("callback_url",))
+
+    __str__ = __repr__
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        return redacted_fields(self, ("callback_url",))
 
 
 class StkPushAccepted(msgspec.Struct, frozen=True, kw_only=True):

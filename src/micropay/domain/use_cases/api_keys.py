@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from micropay.domain.errors import AuthenticationFailed, InvalidParameter
@@ -10,6 +12,7 @@ from micropay.domain.model.api_keys import ApiKey, KeyType
 from micropay.domain.model.environment import Environment, Tenant
 from micropay.domain.model.ids import API_KEY_PREFIX, MERCHANT_PREFIX
 from micropay.domain.model.merchant import Merchant
+from micropay.domain.model.redaction import redacted_fields, redacted_repr
 from micropay.ports.clock import Clock
 from micropay.ports.id_generator import IdGenerator
 from micropay.ports.tenant_directory import TenantDirectory
@@ -28,10 +31,26 @@ class IssuedKey(msgspec.Struct, frozen=True, kw_only=True):
     key: ApiKey
     raw: str  # shown once, never stored
 
+    def __repr__(self) -> str:
+        return redacted_repr(self, ("raw",))
+
+    __str__ = __repr__
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        return redacted_fields(self, ("raw",))
+
 
 class EnvironmentKeys(msgspec.Struct, frozen=True, kw_only=True):
     secret: str
     publishable: str
+
+    def __repr__(self) -> str:
+        return redacted_repr(self, ("secret", "publishable"))
+
+    __str__ = __repr__
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        return redacted_fields(self, ("secret", "publishable"))
 
 
 class MerchantCreated(msgspec.Struct, frozen=True, kw_only=True):

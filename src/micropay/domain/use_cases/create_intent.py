@@ -10,6 +10,7 @@ from micropay.domain.model.ids import INTENT_PREFIX
 from micropay.domain.model.intent import PaymentIntent
 from micropay.domain.model.money import Money
 from micropay.domain.model.msisdn import Msisdn
+from micropay.domain.model.redaction import redacted_fields, redacted_repr
 from micropay.domain.use_cases._support import CLIENT_SECRET_LENGTH, hash_secret
 from micropay.ports.clock import Clock
 from micropay.ports.id_generator import IdGenerator
@@ -30,6 +31,14 @@ class CreateIntentCommand(msgspec.Struct, frozen=True, kw_only=True):
 class CreatedIntent(msgspec.Struct, frozen=True, kw_only=True):
     intent: PaymentIntent
     client_secret: str  # returned once; only its hash is stored
+
+    def __repr__(self) -> str:
+        return redacted_repr(self, ("client_secret",))
+
+    __str__ = __repr__
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        return redacted_fields(self, ("client_secret",))
 
 
 class CreatePaymentIntent:

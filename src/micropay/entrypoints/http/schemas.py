@@ -12,6 +12,7 @@ from typing import Annotated, Any, Final, Literal
 import msgspec
 
 from micropay.domain.errors import InvalidParameter
+from micropay.domain.model.redaction import redacted_fields, redacted_repr
 
 Amount = Annotated[
     int,
@@ -67,6 +68,14 @@ class ConfirmIntentBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     phone_number: PhoneNumber | None = None
     client_secret: str | None = None
 
+    def __repr__(self) -> str:
+        return redacted_repr(self, ("client_secret",))
+
+    __str__ = __repr__
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        return redacted_fields(self, ("client_secret",))
+
 
 class CancelIntentBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     cancellation_reason: CancellationReason | None = None
@@ -89,6 +98,14 @@ class CredentialsBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     passkey: Secret
     transaction_type: Literal["CustomerPayBillOnline", "CustomerBuyGoodsOnline"]
     party_b: Annotated[Shortcode | int, msgspec.Meta(description="The till number (buy-goods only).")] | None = None
+
+    def __repr__(self) -> str:
+        return redacted_repr(self, ("consumer_key", "consumer_secret", "passkey"))
+
+    __str__ = __repr__
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        return redacted_fields(self, ("consumer_key", "consumer_secret", "passkey"))
 
 
 class RollKeyBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
