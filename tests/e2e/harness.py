@@ -39,7 +39,8 @@ CALLBACK_DELAY_MS: Final = 100
 HOLD_MS: Final = 1500
 READ_TIMEOUT_S: Final = 1.0
 #: Extra shortcodes the simulator knows, one per test that makes Daraja fail: the circuit breaker counts
-#: failures per (environment, shortcode), so these tests never open the circuit of the shared 174379.
+#: failures per (environment, shortcode, consumer key), and these tests share one consumer key, so a shortcode
+#: of their own keeps them off the circuit of the platform's sandbox credentials on the shared 174379.
 FAULT_PASSKEY: Final = "e2e-fault-passkey"
 FAULT_SHORTCODES: Final = tuple(str(600100 + n) for n in range(40))
 

@@ -50,8 +50,8 @@ class ReconcileStuckPayments:
     - a failure for one intent (Daraja unavailable or refusing the setup, storage down, no credentials, a
       lost version race) is counted and logged, without any secret, and the pass goes on;
     - once Daraja's circuit is open for a tenant, that tenant's remaining intents are skipped in this pass
-      (each call would fail fast and only add a log row); circuits are per shortcode, so other merchants'
-      intents are still tried. With one merchant (the self-hosted default) that ends the pass;
+      (each call would fail fast and only add a log row); circuits are per credentials (shortcode and
+      consumer key), so other merchants' intents are still tried. With one merchant that ends the pass;
     - it is safe to run concurrently (several workers): a settled intent is a no-op for the next caller and
       every transition is version-checked.
     """
