@@ -49,6 +49,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     http_body_timeout: Annotated[float, msgspec.Meta(gt=0)] = 30.0
     http_keep_alive_timeout: Annotated[int, msgspec.Meta(ge=1)] = 5
     http_max_connections: Annotated[int, msgspec.Meta(ge=1)] = 1000
+    #: Unroutable callbacks (unknown URL token) stored per rolling minute across every process, and how many
+    #: seconds they are kept before the maintenance loop prunes them (docs/operations.md).
+    unroutable_callback_budget: Annotated[int, msgspec.Meta(ge=0)] = 60
+    unroutable_callback_retention: Annotated[int, msgspec.Meta(ge=3600)] = 7 * 24 * 3600
 
     def __repr__(self) -> str:
         return f"Settings(database_url=<{self.database_backend}>, public_url={self.public_url!r})"
@@ -90,6 +94,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "http_body_timeout": "MICROPAY_HTTP_BODY_TIMEOUT",
             "http_keep_alive_timeout": "MICROPAY_HTTP_KEEP_ALIVE_TIMEOUT",
             "http_max_connections": "MICROPAY_HTTP_MAX_CONNECTIONS",
+            "unroutable_callback_budget": "MICROPAY_UNROUTABLE_CALLBACK_BUDGET",
+            "unroutable_callback_retention": "MICROPAY_UNROUTABLE_CALLBACK_RETENTION",
         }
         raw = {field: values[env] for field, env in names.items() if values.get(env, "") != ""}
         try:

@@ -55,7 +55,12 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
         # A wrong or missing master key must stop the service at start-up, not at the first payment.
         await container.get(CredentialVault)
 
-    maintenance = MaintenanceLoop(container, interval=settings.reconcile_interval, older_than=settings.reconcile_after)
+    maintenance = MaintenanceLoop(
+        container,
+        interval=settings.reconcile_interval,
+        older_than=settings.reconcile_after,
+        unroutable_retention=settings.unroutable_callback_retention,
+    )
 
     app = Litestar(
         route_handlers=[
