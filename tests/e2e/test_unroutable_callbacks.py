@@ -2,7 +2,7 @@
 
 100 posts of 48 KB each used to add 6.5 MB to the unmatched-callbacks table in 0.6 s. Now each answers
 404 as before, a big body is kept as a 2 KB excerpt (with its size and SHA-256) and at most
-``MICROPAY_UNROUTABLE_CALLBACK_BUDGET`` (60) rows are stored per rolling minute across every process.
+``MICROPAY_UNROUTABLE_CALLBACK_BUDGET`` (10) rows are stored per rolling minute across every process.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ async def test_100_posts_of_48_kb_store_a_bounded_excerpt_within_the_budget(
         await owner.dispose()
     stored = sum(len(msgspec.json.encode(item)) for item in kept)
     print(f"\n{stack.backend}: {len(kept)} of {POSTS} stored, {stored} bytes of JSON")
-    assert 1 <= len(kept) <= 60  # the budget (other tests' unroutable callbacks this minute count too)
+    budget = stack.settings.unroutable_callback_budget
+    assert 1 <= len(kept) <= budget  # (other tests' unroutable callbacks this minute count too)
     assert all(item["bytes"] == len(body) for item in kept)  # the size of what was sent, and its digest
-    assert stored <= 60 * 2_300  # was 100 x 48 KB = 4.9 MB of JSON (6.5 MB on disk)
+    assert stored <= budget * 2_300  # was 100 x 48 KB = 4.9 MB of JSON (5 to 6.5 MB on disk)

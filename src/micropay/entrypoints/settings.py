@@ -51,7 +51,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     http_max_connections: Annotated[int, msgspec.Meta(ge=1)] = 1000
     #: Unroutable callbacks (unknown URL token) stored per rolling minute across every process, and how many
     #: seconds they are kept before the maintenance loop prunes them (docs/operations.md).
-    unroutable_callback_budget: Annotated[int, msgspec.Meta(ge=0)] = 60
+    unroutable_callback_budget: Annotated[int, msgspec.Meta(ge=0)] = 10
     unroutable_callback_retention: Annotated[int, msgspec.Meta(ge=3600)] = 7 * 24 * 3600
 
     def __repr__(self) -> str:

@@ -16,7 +16,7 @@ import msgspec
 
 EXCERPT_BYTES: Final = 2048
 #: Stored rows per rolling 60 s, across every process, unless the settings say otherwise.
-DEFAULT_BUDGET_PER_MINUTE: Final = 60
+DEFAULT_BUDGET_PER_MINUTE: Final = 10
 
 
 def keepable(body: Any) -> Any:
