@@ -56,7 +56,7 @@ _U = UNMATCHED_CALLBACKS.c
 _recent = (
     select(func.count())
     .select_from(UNMATCHED_CALLBACKS)
-    .where(_U.received_at > bindparam("received_at") - 60)
+    .where(_U.received_at > bindparam("received_at") - 60, _U.received_at <= bindparam("received_at"))
     .scalar_subquery()
 )
 _LITE_RECORD_UNROUTABLE: Final = insert(UNMATCHED_CALLBACKS).from_select(

@@ -42,7 +42,8 @@ FUNCTIONS = {
                   INSERT INTO {schema}.micropay_unmatched_callbacks (token_hint, body, received_at)
                   SELECT left(p_token_hint, 6), p_body, p_received_at
                   WHERE (SELECT count(*) FROM {schema}.micropay_unmatched_callbacks AS u
-                         WHERE u.received_at > p_received_at - 60) < greatest(p_budget, 0)
+                         WHERE u.received_at > p_received_at - 60 AND u.received_at <= p_received_at)
+                        < greatest(p_budget, 0)
                   RETURNING 1)
               SELECT EXISTS (SELECT 1 FROM stored) $$""",
     PRUNE: """
