@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated, Final, Literal
 
 import msgspec
 
@@ -41,6 +41,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     reconcile_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
     #: Seconds an intent must have been ``processing`` before the automatic reconciliation asks Daraja.
     reconcile_after: Annotated[int, msgspec.Meta(ge=0)] = 60
+    #: The access-token (JWT) secret; required outside the embedded default (see docs/auth.md).
+    jwt_secret: str | None = None
+    #: ``open``: ``POST /v1/auth/signup`` creates merchants; ``closed`` (default): it answers 403.
+    signup: Literal["open", "closed"] = "closed"
 
     def __repr__(self) -> str:
         return f"Settings(database_url=<{self.database_backend}>, public_url={self.public_url!r})"
@@ -75,6 +79,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "log_level": "MICROPAY_LOG_LEVEL",
             "reconcile_interval": "MICROPAY_RECONCILE_INTERVAL",
             "reconcile_after": "MICROPAY_RECONCILE_AFTER",
+            "jwt_secret": "MICROPAY_JWT_SECRET",
+            "signup": "MICROPAY_SIGNUP",
         }
         raw = {field: values[env] for field, env in names.items() if values.get(env, "") != ""}
         try:

@@ -27,9 +27,13 @@ from micropay.entrypoints.http.errors import (
 )
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
 from micropay.entrypoints.http.routes import api_keys, credentials, health, payment_intents, webhooks
+from micropay.entrypoints.http.routes import sessions as auth_sessions
+from micropay.entrypoints.http.routes import users as auth_users
 from micropay.entrypoints.reconciler import MaintenanceLoop
 from micropay.entrypoints.settings import Settings
+from micropay.ports.access_tokens import AccessTokenSigner
 from micropay.ports.credential_vault import CredentialVault
+from micropay.ports.password_hasher import PasswordHasher
 
 DESCRIPTION = (
     "Stripe-like Payment Intents over Safaricom's M-Pesa Daraja STK Push. Authenticate with "
@@ -54,6 +58,12 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
         # A wrong or missing master key must stop the service at start-up, not at the first payment.
         await container.get(CredentialVault)
 
+    async def check_sessions() -> None:
+        # Likewise a missing access-token secret (MICROPAY_JWT_SECRET outside the embedded default); and the
+        # password hasher's decoy hash is made now rather than inside the first login.
+        await container.get(AccessTokenSigner)
+        await container.get(PasswordHasher)
+
     maintenance = MaintenanceLoop(container, interval=settings.reconcile_interval, older_than=settings.reconcile_after)
 
     app = Litestar(
@@ -63,6 +73,8 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *api_keys.ROUTES,
             *webhooks.ROUTES,
             *health.ROUTES,
+            *auth_sessions.ROUTES,
+            *auth_users.ROUTES,
         ],
         dependencies={"principal": Provide(provide_principal)},
         exception_handlers={
@@ -71,7 +83,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             HTTPException: http_exception_handler,
             Exception: unexpected_error_handler,
         },
-        on_startup=[check_vault, maintenance.start],
+        on_startup=[check_vault, check_sessions, maintenance.start],
         on_shutdown=[maintenance.stop, container.close],
         openapi_config=OpenAPIConfig(
             title="Micropay",
