@@ -11,7 +11,7 @@ from micropay.domain.model.sessions import AccessClaims
 from micropay.ports.access_tokens import AccessTokenSigner
 
 ALGORITHM: Final = "HS256"
-_REQUIRED: Final = ["sub", "sid", "mer", "role", "iat", "exp"]
+_REQUIRED: Final = ["jti", "sub", "sid", "mer", "role", "iat", "exp"]
 #: A JWT is three base64url parts; anything much longer than ours is not one of ours.
 MAX_TOKEN_LENGTH: Final = 2048
 

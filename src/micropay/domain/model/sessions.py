@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
 from typing import Final
 
@@ -58,8 +59,10 @@ class RefreshToken(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AccessClaims(msgspec.Struct, frozen=True, kw_only=True):
-    """What an access token says: ``sub`` user, ``sid`` session, ``mer`` merchant, the role, issue/expiry."""
+    """What an access token says: ``sub`` user, ``sid`` session, ``mer`` merchant, the role, issue/expiry;
+    ``jti`` tells apart the tokens of one session (it is derived from the refresh token issued beside it)."""
 
+    jti: str
     sub: str
     sid: str
     mer: str
@@ -87,9 +90,11 @@ def new_session(*, session_id: str, merchant_id: str, user_id: str, now: int, us
     )
 
 
-def access_claims(session: Session, role: Role, issued_at: int) -> AccessClaims:
-    """The claims of the access token issued at ``issued_at``: deterministic, so a replay can rebuild it."""
+def access_claims(session: Session, role: Role, issued_at: int, refresh_token: str) -> AccessClaims:
+    """The claims of the access token issued at ``issued_at`` beside ``refresh_token``: deterministic, so a
+    replay within the race window rebuilds the very same token."""
     return AccessClaims(
+        jti=hashlib.sha256(b"micropay-access-token-id:" + refresh_token.encode()).hexdigest()[:32],
         sub=session.user_id,
         sid=session.id,
         mer=session.merchant_id,

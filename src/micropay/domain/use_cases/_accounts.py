@@ -54,7 +54,7 @@ def new_refresh_token(issuer: RefreshTokenIssuer, raw: str, session: Session, no
 def issue(
     signer: AccessTokenSigner, session: Session, user: User, merchant: Merchant, refresh_raw: str, issued_at: int
 ) -> SessionIssued:
-    claims = sessions.access_claims(session, user.role, issued_at)
+    claims = sessions.access_claims(session, user.role, issued_at, refresh_raw)
     return SessionIssued(
         access_token=signer.sign(claims),
         refresh_token=refresh_raw,
