@@ -75,7 +75,11 @@ async def test_a_dashboard_session_leaks_no_secret(
         assert secret not in stored, f"the {name} is stored"
         shown = [i for i, text in enumerate(responses) if secret in text]
         assert len(shown) == 1, f"the {name} appears in {len(shown)} responses"
-    for name, secret in {"password": PASSWORD, "new password": NEW_PASSWORD, "jwt secret": stack.settings.jwt_secret}.items():
+    for name, secret in {
+        "password": PASSWORD,
+        "new password": NEW_PASSWORD,
+        "jwt secret": stack.settings.jwt_secret,
+    }.items():
         assert secret and secret not in logs, f"the {name} appears in a log line"
         assert all(secret not in text for text in responses), f"the {name} appears in a response"
         assert secret not in stored, f"the {name} is stored"

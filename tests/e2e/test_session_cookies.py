@@ -81,7 +81,11 @@ async def test_plain_http_loopback_sets_the_cookie_without_host_prefix_and_needs
 @pytest.fixture
 def https_client(sqlite_url: str) -> Iterator[TestClient]:  # type: ignore[type-arg]
     settings = Settings(
-        database_url=sqlite_url, vault_key=new_vault_key(), jwt_secret=new_vault_key(), signup="open", reconcile_interval=0
+        database_url=sqlite_url,
+        vault_key=new_vault_key(),
+        jwt_secret=new_vault_key(),
+        signup="open",
+        reconcile_interval=0,
     )
     with TestClient(create_app(settings, configure_logs=False), base_url="https://dashboard.example.com") as client:
         yield client

@@ -47,7 +47,9 @@ async def _scenario(http: httpx.AsyncClient, headers: dict[str, str], livemode: 
     listed = await call("GET", "/v1/payment_intents", "/v1/payment_intents")
     assert [i["id"] for i in listed.json()["data"]] == [intent]
     await call("GET", base + "/attempts", f"/v1/payment_intents/{intent}/attempts")
-    await call("POST", base + "/confirm", f"/v1/payment_intents/{intent}/confirm", json={"phone_number": "254711000098"})  # stays processing
+    await call(
+        "POST", base + "/confirm", f"/v1/payment_intents/{intent}/confirm", json={"phone_number": "254711000098"}
+    )  # stays processing
     await call("POST", base + "/reconcile", f"/v1/payment_intents/{intent}/reconcile", json={})
     await call("POST", base + "/cancel", f"/v1/payment_intents/{intent}/cancel", json={})
     credentials = {
