@@ -52,7 +52,8 @@ async def test_plain_http_loopback_sets_the_cookie_without_host_prefix_and_needs
         csrf_header = _header_for(signup, "micropay_csrf")
         assert {"httponly", "samesite", "path", "max-age"} <= _attributes(refresh_header)
         assert "secure" not in _attributes(refresh_header)
-        assert "samesite=strict" in refresh_header.lower() and "path=/" in refresh_header.lower()
+        assert "samesite=strict" in refresh_header.lower()
+        assert "path=/" in refresh_header.lower()
         assert "httponly" not in _attributes(csrf_header)  # the dashboard's script must read it
         assert "__Host-micropay_refresh" not in signup.headers.get("set-cookie", "")
         assert browser.cookies.get("micropay_refresh") == signup.json()["refresh_token"]
@@ -61,21 +62,25 @@ async def test_plain_http_loopback_sets_the_cookie_without_host_prefix_and_needs
 
         missing = await browser.post("/v1/auth/refresh")
         wrong = await browser.post("/v1/auth/refresh", headers={"x-micropay-csrf": "not-the-value"})
-        assert missing.status_code == 403 and error_of(missing)["code"] == "csrf_token_invalid"
-        assert wrong.status_code == 403 and error_of(wrong)["code"] == "csrf_token_invalid"
+        assert missing.status_code == 403
+        assert error_of(missing)["code"] == "csrf_token_invalid"
+        assert wrong.status_code == 403
+        assert error_of(wrong)["code"] == "csrf_token_invalid"
 
         rotated = await browser.post("/v1/auth/refresh", headers={"x-micropay-csrf": csrf})
         assert rotated.status_code == 200, rotated.text
         assert browser.cookies.get("micropay_refresh") == rotated.json()["refresh_token"]
         assert rotated.json()["refresh_token"] != signup.json()["refresh_token"]
         new_csrf = browser.cookies.get("micropay_csrf")
-        assert new_csrf and new_csrf != csrf
+        assert new_csrf
+        assert new_csrf != csrf
 
         out = await browser.post("/v1/auth/logout", headers=session_headers(rotated.json()))
         assert out.status_code == 200
         assert browser.cookies.get("micropay_refresh") is None  # cleared (Max-Age=0)
         after = await browser.post("/v1/auth/refresh", headers={"x-micropay-csrf": new_csrf})
-        assert after.status_code == 400 and error_of(after)["code"] == "parameter_missing"
+        assert after.status_code == 400
+        assert error_of(after)["code"] == "parameter_missing"
 
 
 @pytest.fixture
@@ -98,7 +103,9 @@ def test_over_https_the_cookie_is_host_prefixed_and_secure(https_client: TestCli
     assert signup.status_code == 200, signup.text
     header = _header_for(signup, "__Host-micropay_refresh")
     assert {"httponly", "secure", "samesite", "path"} <= _attributes(header)
-    assert "samesite=strict" in header.lower() and "path=/" in header.lower() and "domain" not in header.lower()
+    assert "samesite=strict" in header.lower()
+    assert "path=/" in header.lower()
+    assert "domain" not in header.lower()
     assert "secure" in _attributes(_header_for(signup, "micropay_csrf"))
     csrf = https_client.cookies.get("micropay_csrf")
     assert csrf

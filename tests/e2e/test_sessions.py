@@ -29,16 +29,21 @@ async def test_sign_up_logs_in_and_the_session_acts_on_both_environments(http: h
 
     assert tokens["object"] == "session"
     assert (tokens["token_type"], tokens["expires_in"]) == ("bearer", 3600)
-    assert tokens["refresh_token"].startswith("mpr_") and len(tokens["refresh_token"]) == 4 + 43
+    assert tokens["refresh_token"].startswith("mpr_")
+    assert len(tokens["refresh_token"]) == 4 + 43
     assert tokens["user"]["id"].startswith("usr_")
     assert (tokens["user"]["email"], tokens["user"]["role"]) == (email, "owner")
-    assert tokens["merchant"]["id"].startswith("acct_") and tokens["merchant"]["name"] == "Duka Ltd"
+    assert tokens["merchant"]["id"].startswith("acct_")
+    assert tokens["merchant"]["name"] == "Duka Ltd"
     claims = _claims(tokens["access_token"])
-    assert claims["sub"] == tokens["user"]["id"] and claims["mer"] == tokens["merchant"]["id"]
-    assert claims["role"] == "owner" and claims["exp"] == claims["iat"] + 3600  # type: ignore[operator]
+    assert claims["sub"] == tokens["user"]["id"]
+    assert claims["mer"] == tokens["merchant"]["id"]
+    assert claims["role"] == "owner"
+    assert claims["exp"] == claims["iat"] + 3600
     me = await http.get("/v1/me", headers=session_headers(tokens))
     assert me.status_code == 200, me.text
-    assert me.json()["user"]["id"] == tokens["user"]["id"] and me.json()["environment"] == "sandbox"
+    assert me.json()["user"]["id"] == tokens["user"]["id"]
+    assert me.json()["environment"] == "sandbox"
 
     sandbox = await http.post(
         "/v1/payment_intents", json={"amount": 1500, "currency": "kes"}, headers=session_headers(tokens)
@@ -48,8 +53,10 @@ async def test_sign_up_logs_in_and_the_session_acts_on_both_environments(http: h
         json={"amount": 1500, "currency": "kes"},
         headers=session_headers(tokens, "production"),
     )
-    assert sandbox.status_code == 201 and sandbox.json()["livemode"] is False
-    assert production.status_code == 201 and production.json()["livemode"] is True
+    assert sandbox.status_code == 201
+    assert sandbox.json()["livemode"] is False
+    assert production.status_code == 201
+    assert production.json()["livemode"] is True
     listed = await http.get("/v1/payment_intents", headers=session_headers(tokens, "production"))
     assert [i["id"] for i in listed.json()["data"]] == [production.json()["id"]]
     keys = await http.get("/v1/api_keys", headers=session_headers(tokens, "production"))
@@ -125,9 +132,11 @@ async def test_refresh_rotates_replays_within_the_window_and_revokes_the_family_
     assert reused.status_code == 401
     assert (error_of(reused)["type"], error_of(reused)["code"]) == ("authentication_error", "refresh_token_reused")
     after = await refresh(http, third["refresh_token"])  # the newest token of the family is dead too
-    assert after.status_code == 401 and error_of(after)["code"] == "refresh_token_invalid"
+    assert after.status_code == 401
+    assert error_of(after)["code"] == "refresh_token_invalid"
     refused = await http.get("/v1/me", headers=session_headers(third))
-    assert refused.status_code == 401 and error_of(refused)["code"] == "access_token_invalid"
+    assert refused.status_code == 401
+    assert error_of(refused)["code"] == "access_token_invalid"
 
 
 async def test_logout_refuses_the_access_token_and_the_refresh_token_at_once(http: httpx.AsyncClient) -> None:
@@ -136,9 +145,11 @@ async def test_logout_refuses_the_access_token_and_the_refresh_token_at_once(htt
 
     out = await http.post("/v1/auth/logout", headers=session_headers(tokens))
 
-    assert out.status_code == 200 and out.json()["deleted"] is True
+    assert out.status_code == 200
+    assert out.json()["deleted"] is True
     refused = await http.get("/v1/payment_intents", headers=session_headers(tokens))
-    assert refused.status_code == 401 and error_of(refused)["code"] == "access_token_invalid"
+    assert refused.status_code == 401
+    assert error_of(refused)["code"] == "access_token_invalid"
     assert (await refresh(http, tokens["refresh_token"])).status_code == 401
 
 
@@ -147,14 +158,16 @@ async def test_a_session_revoked_from_another_stops_working_at_once(http: httpx.
     laptop = await sign_up(http, email)
     phone = await log_in(http, email)
     listed = (await http.get("/v1/auth/sessions", headers=session_headers(laptop))).json()["data"]
-    assert len(listed) == 2 and [s["current"] for s in listed].count(True) == 1
+    assert len(listed) == 2
+    assert [s["current"] for s in listed].count(True) == 1
     phone_id = _claims(phone["access_token"])["sid"]
 
     revoked = await http.delete(f"/v1/auth/sessions/{phone_id}", headers=session_headers(laptop))
 
     assert revoked.status_code == 200
     refused = await http.get("/v1/me", headers=session_headers(phone))
-    assert refused.status_code == 401 and error_of(refused)["code"] == "access_token_invalid"
+    assert refused.status_code == 401
+    assert error_of(refused)["code"] == "access_token_invalid"
     assert (await http.get("/v1/me", headers=session_headers(laptop))).status_code == 200
     again = await http.delete(f"/v1/auth/sessions/{phone_id}", headers=session_headers(laptop))
     assert again.status_code == 404
@@ -177,8 +190,10 @@ async def test_changing_the_password_ends_every_other_session(http: httpx.AsyncC
         headers=session_headers(current),
     )
 
-    assert wrong.status_code == 401 and error_of(wrong)["code"] == "invalid_credentials"
-    assert changed.status_code == 200 and changed.json()["sessions_ended"] == 1
+    assert wrong.status_code == 401
+    assert error_of(wrong)["code"] == "invalid_credentials"
+    assert changed.status_code == 200
+    assert changed.json()["sessions_ended"] == 1
     assert (await http.get("/v1/me", headers=session_headers(other))).status_code == 401
     assert (await http.get("/v1/me", headers=session_headers(current))).status_code == 200
     old = await http.post("/v1/auth/login", json={"email": email, "password": PASSWORD})
@@ -196,7 +211,8 @@ async def test_a_developer_may_not_manage_users_or_roll_production_keys(http: ht
     )
     assert added.status_code == 200, added.text
     dev = await log_in(http, dev_email)
-    assert dev["merchant"]["id"] == owner["merchant"]["id"] and dev["user"]["role"] == "developer"
+    assert dev["merchant"]["id"] == owner["merchant"]["id"]
+    assert dev["user"]["role"] == "developer"
 
     live_roll = await http.post(
         "/v1/api_keys/roll", json={"type": "secret"}, headers=session_headers(dev, "production")
@@ -215,12 +231,15 @@ async def test_a_developer_may_not_manage_users_or_roll_production_keys(http: ht
     for refused in (live_roll, add_user, remove):
         assert refused.status_code == 403
         assert (error_of(refused)["type"], error_of(refused)["code"]) == ("permission_error", "role_forbidden")
-    assert test_roll.status_code == 200 and test_roll.json()["key"].startswith("sk_test_")
-    assert intent.status_code == 201 and intent.json()["livemode"] is True
+    assert test_roll.status_code == 200
+    assert test_roll.json()["key"].startswith("sk_test_")
+    assert intent.status_code == 201
+    assert intent.json()["livemode"] is True
     owner_roll = await http.post(
         "/v1/api_keys/roll", json={"type": "secret"}, headers=session_headers(owner, "production")
     )
-    assert owner_roll.status_code == 200 and owner_roll.json()["key"].startswith("sk_live_")
+    assert owner_roll.status_code == 200
+    assert owner_roll.json()["key"].startswith("sk_live_")
 
 
 async def test_an_owner_removes_a_user_and_its_sessions_end(http: httpx.AsyncClient, stack: Stack) -> None:
@@ -235,7 +254,8 @@ async def test_an_owner_removes_a_user_and_its_sessions_end(http: httpx.AsyncCli
     assert removed.status_code == 200
     assert (await http.get("/v1/me", headers=session_headers(leaver))).status_code == 401
     assert (await http.post("/v1/auth/login", json={"email": email, "password": PASSWORD})).status_code == 401
-    assert last_owner.status_code == 400 and error_of(last_owner)["code"] == "last_owner"
+    assert last_owner.status_code == 400
+    assert error_of(last_owner)["code"] == "last_owner"
     users = (await http.get("/v1/users", headers=session_headers(owner))).json()["data"]
     assert [u["id"] for u in users] == [owner["user"]["id"]]
 
@@ -251,7 +271,11 @@ async def test_api_keys_cannot_use_session_routes_and_bad_tokens_are_401(http: h
     forged_call = await http.get("/v1/me", headers={"Authorization": f"Bearer {forged}"})
     me_with_key = await http.get("/v1/me", headers=key)
 
-    assert sessions.status_code == 403 and error_of(sessions)["code"] == "session_required"
-    assert bad_env.status_code == 400 and error_of(bad_env)["param"] == "x-micropay-env"
-    assert forged_call.status_code == 401 and error_of(forged_call)["code"] == "access_token_invalid"
-    assert me_with_key.status_code == 200 and me_with_key.json()["user"] is None
+    assert sessions.status_code == 403
+    assert error_of(sessions)["code"] == "session_required"
+    assert bad_env.status_code == 400
+    assert error_of(bad_env)["param"] == "x-micropay-env"
+    assert forged_call.status_code == 401
+    assert error_of(forged_call)["code"] == "access_token_invalid"
+    assert me_with_key.status_code == 200
+    assert me_with_key.json()["user"] is None

@@ -77,7 +77,8 @@ class FakeSessions(SessionRepository):
         self._merchant_id = merchant_id
 
     async def add(self, session: Session) -> None:
-        assert session.merchant_id == self._merchant_id and session.id not in self._t.sessions
+        assert session.merchant_id == self._merchant_id
+        assert session.id not in self._t.sessions
         self._t.sessions[session.id] = session
 
     async def get(self, session_id: str) -> Session | None:
@@ -109,7 +110,8 @@ class FakeSessions(SessionRepository):
         return ended
 
     async def add_refresh_token(self, token: RefreshToken) -> None:
-        assert token.merchant_id == self._merchant_id and token.token_hash not in self._t.refresh_tokens
+        assert token.merchant_id == self._merchant_id
+        assert token.token_hash not in self._t.refresh_tokens
         self._t.refresh_tokens[token.token_hash] = token
 
     async def spend_refresh_token(self, token_hash: str, now: int) -> bool:

@@ -51,12 +51,14 @@ def test_failures_spread_wider_than_the_window_never_lock() -> None:
     state, seen = _fail_at(times)
 
     assert seen == [None] * 20
-    assert state is not None and state.failures < lt.FREE_FAILURES
+    assert state is not None
+    assert state.failures < lt.FREE_FAILURES
 
 
 def test_a_quiet_window_after_the_lock_forgets_the_streak() -> None:
     state, _ = _fail_at([START + i for i in range(6)])  # the 6th is refused (locked)
-    assert state is not None and state.failures == 5
+    assert state is not None
+    assert state.failures == 5
     later = state.locked_until + lt.WINDOW_SECONDS + 1
 
     assert lt.current(state, later) is None
@@ -77,9 +79,11 @@ def test_any_five_admitted_failures_within_fifteen_minutes_lock_the_email(offset
                 # the failure that makes five within the window always locks
                 assert state.locked_until > now
         else:
-            assert state is not None and now < state.locked_until
+            assert state is not None
+            assert now < state.locked_until
     # a lock never exceeds the cap
-    assert state is not None and state.locked_until - max(admitted) <= lt.MAX_LOCK_SECONDS
+    assert state is not None
+    assert state.locked_until - max(admitted) <= lt.MAX_LOCK_SECONDS
 
 
 @given(st.integers(min_value=0, max_value=1000))
@@ -92,5 +96,6 @@ def test_lock_lengths_are_monotonic_and_capped(failures: int) -> None:
 def test_the_key_is_a_hash_of_the_casefolded_email_not_the_email() -> None:
     key = lt.throttle_key("ann@example.com")
 
-    assert "ann" not in key and len(key) == 64
+    assert "ann" not in key
+    assert len(key) == 64
     assert key != lt.throttle_key("bob@example.com")

@@ -49,7 +49,8 @@ async def test_argon2id_at_the_contract_parameters_verifies_and_rehashes_on_chan
     assert not await hasher.verify("not a hash", "anything at all")
     assert not hasher.needs_rehash(encoded)
     stronger = Argon2PasswordHasher(time_cost=3)
-    assert stronger.needs_rehash(encoded) and stronger.needs_rehash("garbage")
+    assert stronger.needs_rehash(encoded)
+    assert stronger.needs_rehash("garbage")
     assert await stronger.verify(encoded, "correct horse battery staple")  # old hashes still verify
 
 
@@ -92,7 +93,8 @@ def test_access_tokens_verify_only_untampered_unexpired_and_hs256() -> None:
     payload = jwt.decode(token, SECRET, algorithms=["HS256"], options={"verify_exp": False})
     bad_role = jwt.encode({**payload, "role": "admin"}, SECRET, "HS256")
     assert signer.verify(bad_role, NOW) is None
-    assert signer.verify("not.a.jwt", NOW) is None and signer.verify("x" * 5000, NOW) is None
+    assert signer.verify("not.a.jwt", NOW) is None
+    assert signer.verify("x" * 5000, NOW) is None
     assert "0123" not in repr(signer)
 
 
@@ -106,11 +108,14 @@ def test_refresh_tokens_have_the_contract_shape_and_deterministic_successors() -
     token = issuer.issue()
 
     shape = re.compile(r"mpr_[A-Za-z0-9_-]{43}")
-    assert shape.fullmatch(token) and token != issuer.issue()
+    assert shape.fullmatch(token)
+    assert token != issuer.issue()
     successor = issuer.successor(token)
-    assert shape.fullmatch(successor) and successor == issuer.successor(token) != token
+    assert shape.fullmatch(successor)
+    assert successor == issuer.successor(token) != token
     assert HmacRefreshTokenIssuer(b"x" * 32).successor(token) != successor  # needs the server's key
-    assert issuer.hash(token) != token and len(issuer.hash(token)) == 64
+    assert issuer.hash(token) != token
+    assert len(issuer.hash(token)) == 64
 
 
 def test_the_token_secret_comes_from_the_setting_else_a_private_file_in_the_embedded_default(tmp_path: Path) -> None:
@@ -127,6 +132,7 @@ def test_the_token_secret_comes_from_the_setting_else_a_private_file_in_the_embe
     first = load_jwt_secret(None, embedded=True, key_dir=tmp_path)
 
     key_file = tmp_path / "jwt.key"
-    assert len(first) == 32 and key_file.stat().st_mode & 0o777 == 0o600
+    assert len(first) == 32
+    assert key_file.stat().st_mode & 0o777 == 0o600
     assert base64.b64decode(key_file.read_text()) == first
     assert load_jwt_secret(None, embedded=True, key_dir=tmp_path) == first  # kept across restarts

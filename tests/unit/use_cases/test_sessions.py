@@ -17,7 +17,7 @@ from micropay.domain.model.api_keys import KeyType
 from micropay.domain.model.environment import Environment
 from micropay.domain.model.sessions import AccessClaims, RevokedReason
 from micropay.domain.model.users import Role, email_key
-from tests.unit.use_cases.accounts_world import PASSWORD, SECRET, AccountsWorld
+from tests.unit.use_cases.accounts_world import PASSWORD, AccountsWorld
 
 
 async def test_a_login_starts_a_session_and_stores_only_the_refresh_tokens_hash() -> None:
@@ -25,13 +25,17 @@ async def test_a_login_starts_a_session_and_stores_only_the_refresh_tokens_hash(
     issued = await world.logged_in("Ann@Example.com")
 
     claims = world.signer.verify(issued.access_token, world.clock.now())
-    assert claims is not None and (claims.sub, claims.role) == (issued.user.id, Role.OWNER)
+    assert claims is not None
+    assert (claims.sub, claims.role) == (issued.user.id, Role.OWNER)
     session = world.tables.sessions[claims.sid]
-    assert session.is_live(world.clock.now()) and session.user_id == issued.user.id
+    assert session.is_live(world.clock.now())
+    assert session.user_id == issued.user.id
     [token] = world.tables.refresh_tokens.values()
     assert token.token_hash == world.refresh_tokens.hash(issued.refresh_token) != issued.refresh_token
-    assert issued.merchant.name == "Duka" and issued.expires_in == 3600
-    assert issued.refresh_token not in repr(issued) and issued.access_token not in repr(issued)
+    assert issued.merchant.name == "Duka"
+    assert issued.expires_in == 3600
+    assert issued.refresh_token not in repr(issued)
+    assert issued.access_token not in repr(issued)
 
 
 async def test_an_unknown_email_and_a_wrong_password_fail_alike_and_both_count() -> None:
@@ -43,7 +47,8 @@ async def test_an_unknown_email_and_a_wrong_password_fail_alike_and_both_count()
     with pytest.raises(InvalidCredentials) as wrong:
         await world.log_in("ANN@example.com", "wrong password")
 
-    assert unknown.value.message == wrong.value.message and unknown.value.code == "invalid_credentials"
+    assert unknown.value.message == wrong.value.message
+    assert unknown.value.code == "invalid_credentials"
     assert (world.hasher.burned, world.hasher.verified) == (1, 1)  # the same hashing work on both paths
     for email in ("nobody@example.com", "ann@example.com"):
         assert world.tables.throttle[login_throttle.throttle_key(email_key(email))].failures == 1
@@ -61,7 +66,8 @@ async def test_after_five_failures_even_the_right_password_is_refused_without_ha
     with pytest.raises(TooManyAttempts) as locked:
         await world.log_in("ann@example.com", PASSWORD)
 
-    assert locked.value.retry_after == 60 and world.hasher.verified == checks
+    assert locked.value.retry_after == 60
+    assert world.hasher.verified == checks
     world.clock.advance(60)
     assert (await world.log_in("ann@example.com", PASSWORD)).user.email == "ann@example.com"
     assert world.tables.throttle == {}  # a success clears the email's failures
@@ -86,7 +92,8 @@ async def test_refresh_rotates_and_restarts_the_idle_expiry() -> None:
 
     second = await world.refresh(first.refresh_token)
 
-    assert second.refresh_token != first.refresh_token and second.access_token != first.access_token
+    assert second.refresh_token != first.refresh_token
+    assert second.access_token != first.access_token
     assert world.tables.refresh_tokens[world.refresh_tokens.hash(first.refresh_token)].spent_at == int(
         world.clock.now()
     )
@@ -174,8 +181,11 @@ async def test_authenticate_gives_a_session_the_secret_keys_rights_in_the_chosen
     default = await world.authenticate(issued.access_token)
     live = await world.authenticate(issued.access_token, Environment.PRODUCTION)
 
-    assert default.tenant.environment is Environment.SANDBOX and live.tenant.environment is Environment.PRODUCTION
-    assert live.key_type is KeyType.SECRET and live.role is Role.OWNER and live.user_id == issued.user.id
+    assert default.tenant.environment is Environment.SANDBOX
+    assert live.tenant.environment is Environment.PRODUCTION
+    assert live.key_type is KeyType.SECRET
+    assert live.role is Role.OWNER
+    assert live.user_id == issued.user.id
     assert live.tenant.merchant_id == issued.merchant.id
     with pytest.raises(AuthenticationFailed) as malformed_key:
         await world.authenticate("sk_test_short")
