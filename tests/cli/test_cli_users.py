@@ -51,7 +51,8 @@ def test_create_reads_the_password_from_stdin_then_list_and_delete(
     assert main(["users", "list", "--merchant", merchant]) == 0
     after = json.loads(capsys.readouterr().out)
 
-    assert created["id"].startswith("usr_") and created["role"] == "owner"
+    assert created["id"].startswith("usr_")
+    assert created["role"] == "owner"
     assert [u["email"] for u in listed] == ["Ann@Duka.example", "dev@duka.example"]
     assert [u["id"] for u in after] == [created["id"]]
     assert PASSWORD not in json.dumps(listed)
@@ -90,9 +91,12 @@ def test_mismatched_prompts_empty_stdin_and_bad_input_fail_cleanly(
     assert main(["users", "create", "--merchant", "acct_000000000000000000000099", "--email", "x@d.example"]) == 2
 
     errors = capsys.readouterr().err
-    assert "passwords differ" in errors and "no password on stdin" in errors
-    assert "password must be 10 to 256 characters" in errors and "No such merchant" in errors
-    assert "Traceback" not in errors and PASSWORD not in errors
+    assert "passwords differ" in errors
+    assert "no password on stdin" in errors
+    assert "password must be 10 to 256 characters" in errors
+    assert "No such merchant" in errors
+    assert "Traceback" not in errors
+    assert PASSWORD not in errors
 
 
 def test_there_is_no_password_argument(merchant: str) -> None:

@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
 
     upgrade(settings.database_url)
     keys = asyncio.run(_demo_merchant(settings))
-    login = asyncio.run(demo_login(settings, keys.merchant_id, DEMO_LOGIN))
+    login = demo_login(settings, keys.merchant_id, DEMO_LOGIN)
 
     python = sys.executable
     simulator = subprocess.Popen(  # noqa: S603 - our own interpreter and module
