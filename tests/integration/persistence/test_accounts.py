@@ -65,10 +65,13 @@ async def test_emails_are_unique_across_merchants_whatever_their_case(
         await uow.users.add(_user(a, email))
         await uow.commit()
 
-    with pytest.raises(EmailTaken):
+    async def add_again() -> None:
         async with accounts(b) as uow:
             await uow.users.add(_user(b, email.upper()))
             await uow.commit()
+
+    with pytest.raises(EmailTaken):
+        await add_again()
 
     async with accounts(b) as uow:
         assert await uow.users.list() == []
@@ -143,7 +146,8 @@ async def test_concurrent_failures_for_one_email_are_all_counted(engine: AsyncEn
 
     state = await throttle.state(key)
     assert state is not None
-    assert state.failures == 8 and len(state.recent) == 5
+    assert state.failures == 8
+    assert len(state.recent) == 5
     assert state.locked_until > NOW
     await throttle.clear(key)
     assert await throttle.state(key) is None
@@ -188,7 +192,8 @@ async def test_postgres_confines_users_sessions_and_tokens_to_their_merchant(
             )
     # the lookups made before the merchant is known: only by exact key, through the directory functions
     found = await app_connection.fetchrow("SELECT * FROM micropay_find_user_by_email($1)", user_a.email_key)
-    assert found is not None and found["merchant_id"] == a
+    assert found is not None
+    assert found["merchant_id"] == a
     assert (await app_connection.fetchrow("SELECT * FROM micropay_find_session($1)", session_a.id))[
         "id"
     ] == session_a.id
