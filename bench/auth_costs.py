@@ -54,7 +54,7 @@ asyncio.run(main(int(sys.argv[1])))
 def memory() -> dict[str, float]:
     grown = {}
     for concurrent in (1, 2, 4, 8):
-        out = subprocess.run(  # noqa: S603 - our own interpreter
+        out = subprocess.run(
             [sys.executable, "-c", MEMORY_CHILD, str(concurrent)],
             capture_output=True,
             text=True,
@@ -66,16 +66,17 @@ def memory() -> dict[str, float]:
 
 
 async def timings(database_url: str, rounds: int) -> dict[str, float]:
+    from tests.fakes.accounts import FakePasswordHasher
+
     from micropay.adapters.persistence import build_persistence, create_engine
+    from micropay.adapters.persistence.account_directory import SqlaAccountDirectory
+    from micropay.adapters.persistence.account_unit_of_work import SqlaAccountUnitOfWorkFactory
     from micropay.adapters.security import HmacRefreshTokenIssuer, PyJwtAccessTokenSigner
     from micropay.adapters.system import SecureIdGenerator, SystemClock
     from micropay.domain.use_cases.api_keys import Authenticate, CreateMerchant
     from micropay.domain.use_cases.sessions import AuthenticateSession, StartSession
     from micropay.domain.use_cases.users import CreateUser
     from micropay.entrypoints.accounts_provider import AccountsProvider  # noqa: F401 - the same adapters
-    from micropay.adapters.persistence.account_directory import SqlaAccountDirectory
-    from micropay.adapters.persistence.account_unit_of_work import SqlaAccountUnitOfWorkFactory
-    from tests.fakes.accounts import FakePasswordHasher
 
     secret = b"bench-secret-bench-secret-bench-secret!!"
     engine = create_engine(database_url)

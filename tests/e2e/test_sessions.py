@@ -279,3 +279,18 @@ async def test_api_keys_cannot_use_session_routes_and_bad_tokens_are_401(http: h
     assert error_of(forged_call)["code"] == "access_token_invalid"
     assert me_with_key.status_code == 200
     assert me_with_key.json()["user"] is None
+
+
+async def test_nul_characters_anywhere_are_refused_not_a_server_error(http: httpx.AsyncClient) -> None:
+    tokens = await sign_up(http)
+
+    login = await http.post("/v1/auth/login", json={"email": "a\u0000b@example.com", "password": PASSWORD})
+    signup = await http.post(
+        "/v1/auth/signup", json={"email": unique_email(), "password": PASSWORD, "business_name": "Nul\u0000Ltd"}
+    )
+    revoke = await http.delete("/v1/auth/sessions/ses_%00", headers=session_headers(tokens))
+
+    assert login.status_code == 401
+    assert signup.status_code == 400
+    assert error_of(signup)["param"] == "business_name"
+    assert revoke.status_code == 404

@@ -95,3 +95,12 @@ async def test_users_are_listed_per_merchant() -> None:
 
     assert [u.id for u in await world.list_users(ann.merchant_id)] == [ann.id]
     assert [u.id for u in await world.list_users(bob.merchant_id)] == [bob.id]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 201, "Duka\x00Ltd", "Duka\nLtd"])
+async def test_sign_up_refuses_bad_business_names(name: str) -> None:
+    world = AccountsWorld()
+    with pytest.raises(InvalidParameter) as caught:
+        await world.sign_up("a@b.io", PASSWORD, name)
+    assert caught.value.param == "business_name"
+    assert world.db.merchants == {}

@@ -35,6 +35,8 @@ class SqlaAccountDirectory(AccountDirectory):
         self._session: Executable = _PG_SESSION if postgres else _LITE_SESSION
 
     async def user_by_email(self, email_key: str) -> User | None:
+        if "\x00" in email_key:  # Postgres text cannot hold NUL, and no stored email has a control character
+            return None
         row = await self._first("look up a user", self._user, {"email_key": email_key})
         return user_to_domain(row) if row is not None else None
 

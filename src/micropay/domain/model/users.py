@@ -55,12 +55,18 @@ def email_key(email: str) -> str:
 
 
 def validate_email(value: object, param: str = "email") -> str:
-    """A trimmed email with one ``@``, something on both sides, at most 254 characters."""
+    """A trimmed email with an ``@``, something on both sides, no space or control character, at most 254."""
     if not isinstance(value, str):
         raise InvalidParameter(param, "email must be a string.")
     email = value.strip()
     local, at, domain = email.rpartition("@")
-    if not at or not local or not domain or len(email) > MAX_EMAIL_LENGTH or any(c.isspace() for c in email):
+    if (
+        not at
+        or not local
+        or not domain
+        or len(email) > MAX_EMAIL_LENGTH
+        or any(c.isspace() or not c.isprintable() for c in email)
+    ):
         raise InvalidParameter(param, "email must be an email address of at most 254 characters.")
     return email
 
@@ -92,3 +98,10 @@ def role_allows(role: Role | None, permission: Permission, environment: Environm
     if permission is Permission.MANAGE_USERS:
         return False
     return not (permission is Permission.ROLL_KEYS and environment is Environment.PRODUCTION)
+
+
+def validate_business_name(value: object) -> str:
+    """1 to 200 printable characters (no control characters: they cannot be stored everywhere)."""
+    if not isinstance(value, str) or not 1 <= len(value.strip()) <= 200 or not value.isprintable():
+        raise InvalidParameter("business_name", "business_name must be 1 to 200 printable characters.")
+    return value.strip()

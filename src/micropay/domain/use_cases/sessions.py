@@ -11,6 +11,7 @@ from micropay.domain.auth_errors import (
 )
 from micropay.domain.errors import InvalidParameter
 from micropay.domain.model import login_throttle, sessions, users
+from micropay.domain.model.ids import is_valid_id
 from micropay.domain.model.sessions import RefreshDecision, RevokedReason, Session
 from micropay.domain.model.users import User
 from micropay.domain.use_cases._accounts import SessionIssued, issue, new_refresh_token, read_merchant
@@ -239,6 +240,8 @@ class LogOut:
 
     async def __call__(self, merchant_id: str, user_id: str, session_id: str, reason: RevokedReason) -> bool:
         """Whether the session was one of the user's live sessions."""
+        if not is_valid_id(session_id, sessions.SESSION_PREFIX):
+            return False
         now = int(self._clock.now())
         async with self._accounts(merchant_id) as uow:
             session = await uow.sessions.get(session_id)

@@ -121,11 +121,10 @@ class SignUp:
             raise SignupClosed
         address = users.validate_email(email)
         users.validate_password(password)
-        if not isinstance(business_name, str) or not 1 <= len(business_name.strip()) <= 200:
-            raise InvalidParameter("business_name", "business_name must be 1 to 200 characters.")
+        name = users.validate_business_name(business_name)
         if await self._directory.user_by_email(users.email_key(address)) is not None:
             raise EmailTaken
-        created = await self._create_merchant(business_name, address)
+        created = await self._create_merchant(name, address)
         user = await self._create_user(created.merchant_id, address, password, Role.OWNER)
         return await self._start(user, user_agent)
 
