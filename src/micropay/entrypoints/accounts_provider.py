@@ -93,8 +93,17 @@ class AccountsProvider(Provider):
     session_check = provide(AuthenticateSession, scope=Scope.APP)
 
     @provide(scope=Scope.APP, override=True)
-    def authenticate(self, directory: TenantDirectory, clock: Clock, sessions: AuthenticateSession) -> Authenticate:
-        return Authenticate(directory, clock, sessions)
+    def authenticate(
+        self, directory: TenantDirectory, clock: Clock, settings: Settings, accounts: AccountDirectory
+    ) -> Authenticate:
+        """API keys, and access tokens when there is a token secret. Without one (Postgres and no
+        MICROPAY_JWT_SECRET) an embedding service still authenticates API keys; the HTTP app refuses to
+        start instead (``create_app``'s start-up check)."""
+        try:
+            secret = build_token_secret(settings)
+        except SettingsError:
+            return Authenticate(directory, clock)
+        return Authenticate(directory, clock, AuthenticateSession(PyJwtAccessTokenSigner(secret), accounts, clock))
 
     check_password = provide(CheckPassword, scope=Scope.REQUEST)
     start_session = provide(StartSession, scope=Scope.REQUEST)
