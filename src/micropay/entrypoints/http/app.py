@@ -17,7 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 import micropay
 from micropay.domain.errors import MicropayError
 from micropay.entrypoints.container import make_container
-from micropay.entrypoints.http import schemas
+from micropay.entrypoints.http import auth_models, schemas
 from micropay.entrypoints.http.auth import provide_principal
 from micropay.entrypoints.http.errors import (
     http_exception_handler,
@@ -112,7 +112,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
 def _close_request_bodies(app: Litestar) -> None:
     """Unknown body fields are refused (``parameter_unknown``): say so in the schema."""
     components = app.openapi_schema.components.schemas or {}
-    for struct in vars(schemas).values():
+    for struct in (*vars(schemas).values(), *vars(auth_models).values()):
         if (
             isinstance(struct, type)
             and issubclass(struct, msgspec.Struct)
