@@ -37,8 +37,11 @@ def test_no_generated_request_causes_a_server_error(stack: Stack, merchant: Merc
         "/v1/api_keys/roll",
         "--max-examples",
         "15",
+        # One worker: with two, hypothesis describing filtered strategies calls ast.parse from two threads,
+        # which CPython 3.11.7 can fail with "SystemError: AST constructor recursion depth mismatch"
+        # (schemathesis then reports a Runtime Error although every request passed).
         "--workers",
-        "2",
+        "1",
         "--seed",
         "20261127",
         "--no-color",

@@ -13,6 +13,7 @@ import msgspec
 from dishka import AsyncContainer
 
 from micropay.domain.errors import MicropayError
+from micropay.entrypoints.cli_users import add_users_parser, run_users
 from micropay.entrypoints.settings import Settings, SettingsError
 
 
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     idempotency_commands.add_parser(
         "prune", help="delete the records past their 24-hour retention once (bounded), print how many"
     )
+    add_users_parser(commands)
     return parser
 
 
@@ -153,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "idempotency":
             count = asyncio.run(_prune_idempotency(settings))
             print(f"removed {count} expired idempotency record(s)")
+        elif args.command == "users":
+            return run_users(settings, args)
     except (MicropayError, SettingsError) as exc:
         print(f"micropay: {exc}", file=sys.stderr)
         return 2

@@ -198,4 +198,8 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
     """The container; ``overrides`` (later wins) let tests swap any adapter, e.g. a fake gateway."""
     from dishka.integrations.litestar import LitestarProvider
 
-    return make_async_container(InfrastructureProvider(settings), UseCaseProvider(), LitestarProvider(), *overrides)
+    from micropay.entrypoints.accounts_provider import AccountsProvider
+
+    return make_async_container(
+        InfrastructureProvider(settings), UseCaseProvider(), AccountsProvider(), LitestarProvider(), *overrides
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated, Final, Literal
 
 import msgspec
 
@@ -53,6 +53,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: seconds they are kept before the maintenance loop prunes them (docs/operations.md).
     unroutable_callback_budget: Annotated[int, msgspec.Meta(ge=0)] = 10
     unroutable_callback_retention: Annotated[int, msgspec.Meta(ge=3600)] = 7 * 24 * 3600
+    #: The access-token (JWT) secret; required outside the embedded default (see docs/auth.md).
+    jwt_secret: str | None = None
+    #: ``open``: ``POST /v1/auth/signup`` creates merchants; ``closed`` (default): it answers 403.
+    signup: Literal["open", "closed"] = "closed"
 
     def __repr__(self) -> str:
         return f"Settings(database_url=<{self.database_backend}>, public_url={self.public_url!r})"
@@ -96,6 +100,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "http_max_connections": "MICROPAY_HTTP_MAX_CONNECTIONS",
             "unroutable_callback_budget": "MICROPAY_UNROUTABLE_CALLBACK_BUDGET",
             "unroutable_callback_retention": "MICROPAY_UNROUTABLE_CALLBACK_RETENTION",
+            "jwt_secret": "MICROPAY_JWT_SECRET",
+            "signup": "MICROPAY_SIGNUP",
         }
         raw = {field: values[env] for field, env in names.items() if values.get(env, "") != ""}
         try:

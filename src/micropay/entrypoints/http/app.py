@@ -17,7 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 import micropay
 from micropay.domain.errors import MicropayError
 from micropay.entrypoints.container import make_container
-from micropay.entrypoints.http import schemas
+from micropay.entrypoints.http import auth_models, schemas
 from micropay.entrypoints.http.auth import provide_principal
 from micropay.entrypoints.http.body_guard import json_body_guard
 from micropay.entrypoints.http.errors import (
@@ -28,9 +28,13 @@ from micropay.entrypoints.http.errors import (
 )
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
 from micropay.entrypoints.http.routes import api_keys, credentials, health, payment_intents, webhooks
+from micropay.entrypoints.http.routes import sessions as auth_sessions
+from micropay.entrypoints.http.routes import users as auth_users
 from micropay.entrypoints.reconciler import MaintenanceLoop
 from micropay.entrypoints.settings import Settings
+from micropay.ports.access_tokens import AccessTokenSigner
 from micropay.ports.credential_vault import CredentialVault
+from micropay.ports.password_hasher import PasswordHasher
 
 DESCRIPTION = (
     "Stripe-like Payment Intents over Safaricom's M-Pesa Daraja STK Push. Authenticate with "
@@ -62,6 +66,12 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
         unroutable_retention=settings.unroutable_callback_retention,
     )
 
+    async def check_sessions() -> None:
+        # Likewise a missing access-token secret (MICROPAY_JWT_SECRET outside the embedded default); and the
+        # password hasher's decoy hash is made now rather than inside the first login.
+        await container.get(AccessTokenSigner)
+        await container.get(PasswordHasher)
+
     app = Litestar(
         route_handlers=[
             *payment_intents.ROUTES,
@@ -69,6 +79,8 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *api_keys.ROUTES,
             *webhooks.ROUTES,
             *health.ROUTES,
+            *auth_sessions.ROUTES,
+            *auth_users.ROUTES,
         ],
         dependencies={"principal": Provide(provide_principal)},
         exception_handlers={
@@ -77,7 +89,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             HTTPException: http_exception_handler,
             Exception: unexpected_error_handler,
         },
-        on_startup=[check_vault, maintenance.start],
+        on_startup=[check_vault, check_sessions, maintenance.start],
         on_shutdown=[maintenance.stop, container.close],
         openapi_config=OpenAPIConfig(
             title="Micropay",
@@ -107,7 +119,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
 def _close_request_bodies(app: Litestar) -> None:
     """Unknown body fields are refused (``parameter_unknown``): say so in the schema."""
     components = app.openapi_schema.components.schemas or {}
-    for struct in vars(schemas).values():
+    for struct in (*vars(schemas).values(), *vars(auth_models).values()):
         if (
             isinstance(struct, type)
             and issubclass(struct, msgspec.Struct)
