@@ -68,8 +68,6 @@ def test_wait_arguments_are_checked_before_any_request() -> None:
     server = ScriptedServer(json_response(200, intent_body()))
     client = server.client()
 
-    with pytest.raises(ValueError, match="version"):
-        client.payment_intents.wait(PI, until="change")
     with pytest.raises(ValueError, match="timeout"):
         client.payment_intents.wait(PI, timeout=0)
     with pytest.raises(ValueError, match="until"):
@@ -94,6 +92,20 @@ def test_a_lost_long_poll_is_retried() -> None:
     server = ScriptedServer(httpx.ReadTimeout("lost"), json_response(200, intent_body(status="succeeded")))
 
     assert server.client().payment_intents.wait(PI).status == "succeeded"
+
+
+def test_a_change_wait_without_a_version_is_pinned_to_the_version_first_seen() -> None:
+    server = ScriptedServer(
+        json_response(200, intent_body(status="requires_payment_method", version=7), TIMED_OUT),
+        json_response(200, intent_body(status="processing", version=8)),
+    )
+
+    intent = server.client().payment_intents.wait(PI, until="change", timeout=50)
+
+    first, second = _queries(server)
+    assert "version" not in first
+    assert second["version"] == "7"
+    assert intent.version == 8
 
 
 async def test_async_wait_chains_too() -> None:

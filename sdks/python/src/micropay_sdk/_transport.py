@@ -58,10 +58,6 @@ class _Requester:
             "timeout": _timeout(call, self._default_timeout),
         }
 
-    def _delay_after(self, retries: int, response: httpx.Response) -> float | None:
-        error = _wire.error_from_response(response)
-        return self.retry.delay_after_response(retries, response.status_code, error.code, error.retry_after, self._rng)
-
     @property
     def key_hint(self) -> str:
         """The key's type prefix and last 4 characters, for reprs (never the key)."""
@@ -99,9 +95,12 @@ class SyncRequester(_Requester):
             else:
                 if response.is_success:
                     return response
-                delay = self._delay_after(retries, response)
+                error = _wire.error_from_response(response)
+                delay = self.retry.delay_after_response(
+                    retries, response.status_code, error.code, error.retry_after, self._rng
+                )
                 if delay is None:
-                    raise _wire.error_from_response(response)
+                    raise error
             if delay > 0:
                 self._sleep(delay)
             retries += 1
@@ -153,9 +152,12 @@ class AsyncRequester(_Requester):
             else:
                 if response.is_success:
                     return response
-                delay = self._delay_after(retries, response)
+                error = _wire.error_from_response(response)
+                delay = self.retry.delay_after_response(
+                    retries, response.status_code, error.code, error.retry_after, self._rng
+                )
                 if delay is None:
-                    raise _wire.error_from_response(response)
+                    raise error
             if delay > 0:
                 await self._sleep(delay)
             retries += 1

@@ -147,10 +147,12 @@ class WebhookDelivery(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     object: Literal["webhook_delivery"] = "webhook_delivery"
     event: str
+    event_type: str | None = None
     endpoint: str
     status: Literal["pending", "succeeded", "failed"]
     attempts: list[DeliveryAttempt] = msgspec.field(default_factory=list)
     next_attempt_at: int | None = None
+    created: int | None = None
 
 
 class ListObject(msgspec.Struct, Generic[T], frozen=True, kw_only=True):

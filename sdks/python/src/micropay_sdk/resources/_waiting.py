@@ -1,9 +1,11 @@
 """``payment_intents.wait``: one long poll per at most 25 s, chained until the caller's ``timeout``.
 
-The server holds ``GET /v1/payment_intents/{id}/wait`` until the intent is terminal (or changed past
-``version``) or its own timeout (1-30 s), which it marks with ``Micropay-Wait: timeout``. A longer wait is
-several such calls; the budget is counted in requested seconds as well as on the clock, so a server that
-answers early can never make the loop spin.
+The server holds ``GET /v1/payment_intents/{id}/wait`` until the intent is terminal (``succeeded`` or
+``canceled``; a ``failed`` intent may still be confirmed again) or has changed past ``version``, or until
+its own timeout (1-30 s), which it marks with ``Micropay-Wait: timeout``. A longer wait is several such
+calls; the budget is counted in requested seconds as well as on the clock, so a server that answers early
+can never make the loop spin. A ``change`` wait without a ``version`` is pinned, after the first timed-out
+call, to the version that call saw, so a change between two calls is not missed.
 """
 
 from __future__ import annotations
@@ -36,8 +38,6 @@ class WaitPlan:
     ) -> None:
         if until not in ("terminal", "change"):
             raise ValueError("until must be 'terminal' or 'change'")
-        if until == "change" and version is None:
-            raise ValueError("until='change' needs the version to wait past (intent.version)")
         if not timeout > 0:
             raise ValueError("timeout must be > 0 seconds")
         self._path = f"/v1/payment_intents/{_wire.segment(intent_id, 'intent_id')}/wait"
@@ -53,7 +53,9 @@ class WaitPlan:
         params = {**self._params, "timeout": seconds}
         return _wire.get(self._path, PaymentIntent, params, timeout=seconds + READ_MARGIN_S)
 
-    def finished(self, response: httpx.Response) -> bool:
+    def finished(self, response: httpx.Response, intent: PaymentIntent) -> bool:
         """Done unless the server timed out and some of the caller's budget is left."""
         timed_out = response.headers.get("micropay-wait", "").lower() == "timeout"
+        if timed_out and self._params["until"] == "change" and self._params["version"] is None:
+            self._params["version"] = intent.version
         return not timed_out or min(self._budget, self._deadline - time.monotonic()) < 1

@@ -91,14 +91,15 @@ class PaymentIntents:
         timeout: float = 25,
         client_secret: str | None = None,
     ) -> PaymentIntent:
-        """The intent once it is terminal (``until="terminal"``) or has changed past ``version``
-        (``until="change"``), or as it is after ``timeout`` seconds (check its ``status``)."""
+        """The intent once it is ``succeeded`` or ``canceled`` (``until="terminal"``), or once it has changed
+        past ``version`` (``until="change"``; without ``version``: the next change), or as it is after
+        ``timeout`` seconds (check its ``status``). ``failed`` is not terminal: the customer may try again;
+        wait with ``until="change"`` to hear of a failure."""
         plan = WaitPlan(intent_id, until=until, version=version, timeout=timeout, client_secret=client_secret)
         while True:
-            call = plan.next_call()
-            response = self._requester.send_raw(call)
-            if plan.finished(response):
-                intent: PaymentIntent = _wire.decode(response, PaymentIntent)
+            response = self._requester.send_raw(plan.next_call())
+            intent: PaymentIntent = _wire.decode(response, PaymentIntent)
+            if plan.finished(response, intent):
                 return intent
 
 
@@ -150,6 +151,6 @@ class AsyncPaymentIntents:
         plan = WaitPlan(intent_id, until=until, version=version, timeout=timeout, client_secret=client_secret)
         while True:
             response = await self._requester.send_raw(plan.next_call())
-            if plan.finished(response):
-                intent: PaymentIntent = _wire.decode(response, PaymentIntent)
+            intent: PaymentIntent = _wire.decode(response, PaymentIntent)
+            if plan.finished(response, intent):
                 return intent
