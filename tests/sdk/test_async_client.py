@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
-from micropay_sdk import AsyncMicropay, InvalidRequestError, ProviderError, RetryPolicy
+from micropay_sdk import APIConnectionError, AsyncMicropay, InvalidRequestError, ProviderError, RetryPolicy
 
-from tests.sdk.double import API_KEY, NO_BACKOFF, ScriptedServer, error_response, intent_body, json_response
+from tests.sdk.double import (
+    API_KEY,
+    NO_BACKOFF,
+    ScriptedServer,
+    error_response,
+    intent_body,
+    json_response,
+    page_body,
+)
+from tests.sdk.test_requests import DELIVERY, ENDPOINT, event_body
 
 
 async def test_retries_reuse_the_key_and_honour_retry_after() -> None:
@@ -49,3 +60,56 @@ async def test_an_owned_http_client_is_closed() -> None:
     await client.aclose()
 
     assert client._requester._http.is_closed  # the pool it made itself
+
+
+@pytest.mark.parametrize(
+    ("call", "path", "answer"),
+    [
+        (lambda c: c.events.list(type="payment_intent.*"), "/v1/events", "page"),
+        (lambda c: c.events.retrieve("evt_1"), "/v1/events/evt_1", "event"),
+        (lambda c: c.events.deliveries("evt_1"), "/v1/events/evt_1/deliveries", "page"),
+        (lambda c: c.events.retry("evt_1", endpoint="we_1"), "/v1/events/evt_1/retry", "delivery"),
+        (lambda c: c.payment_intents.events("pi_1"), "/v1/payment_intents/pi_1/events", "page"),
+        (lambda c: c.payment_intents.attempts("pi_1"), "/v1/payment_intents/pi_1/attempts", "page"),
+        (lambda c: c.payment_intents.retrieve("pi_1"), "/v1/payment_intents/pi_1", "intent"),
+        (
+            lambda c: c.webhook_endpoints.create(url="https://a.example", enabled_events=["*"]),
+            "/v1/webhook_endpoints",
+            "endpoint",
+        ),
+        (lambda c: c.webhook_endpoints.list(), "/v1/webhook_endpoints", "page"),
+        (lambda c: c.webhook_endpoints.retrieve("we_1"), "/v1/webhook_endpoints/we_1", "endpoint"),
+        (lambda c: c.webhook_endpoints.update("we_1", disabled=False), "/v1/webhook_endpoints/we_1", "endpoint"),
+        (lambda c: c.webhook_endpoints.delete("we_1"), "/v1/webhook_endpoints/we_1", "deleted"),
+        (lambda c: c.webhook_endpoints.rotate_secret("we_1"), "/v1/webhook_endpoints/we_1/rotate_secret", "endpoint"),
+        (lambda c: c.webhook_endpoints.deliveries("we_1"), "/v1/webhook_endpoints/we_1/deliveries", "page"),
+        (lambda c: c.webhook_endpoints.recover("we_1", since=1), "/v1/webhook_endpoints/we_1/recover", "recovery"),
+    ],
+)
+async def test_async_resources_call_the_same_routes(call: Any, path: str, answer: str) -> None:
+    bodies = {
+        "page": page_body([], False),
+        "event": event_body(),
+        "delivery": DELIVERY,
+        "intent": intent_body(),
+        "endpoint": ENDPOINT,
+        "deleted": {"id": "we_1", "object": "webhook_endpoint", "deleted": True},
+        "recovery": {"object": "webhook_recovery", "endpoint": "we_1", "since": 1, "until": 2, "rescheduled": 3},
+    }
+    server = ScriptedServer(json_response(200, bodies[answer]))
+
+    async with server.async_client(retry=NO_BACKOFF) as client:
+        result = await call(client)
+
+    assert server.requests[0].url.path == path
+    assert result is not None
+
+
+async def test_a_transport_error_that_cannot_succeed_is_not_retried() -> None:
+    server = ScriptedServer(httpx.UnsupportedProtocol("no"))
+
+    async with server.async_client(retry=NO_BACKOFF) as client:
+        with pytest.raises(APIConnectionError):
+            await client.payment_intents.list()
+
+    assert len(server.requests) == 1

@@ -216,3 +216,18 @@ def test_rate_limit_errors_are_rate_limit_errors_whatever_their_type() -> None:
 
     with pytest.raises(RateLimitError):
         server.client(max_retries=0).payment_intents.list()
+
+
+def test_a_transport_error_that_cannot_succeed_is_not_retried() -> None:
+    server = ScriptedServer(httpx.UnsupportedProtocol("no"))
+
+    with pytest.raises(APIConnectionError):
+        _create(server)
+
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("bad", [{"max_retries": -1}, {"initial_delay": -1.0}, {"max_retry_after": -1.0}])
+def test_a_policy_with_negative_numbers_is_refused(bad: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match=">= 0"):
+        RetryPolicy(**bad)  # type: ignore[arg-type]
