@@ -25,10 +25,10 @@ FAST_RETRIES = RetryPolicy(backoff=False)
 class CountingClient:
     """An SDK client plus every (method, path, Idempotency-Key) it sent, retries included."""
 
-    def __init__(self, stack: Stack, key: str) -> None:
+    def __init__(self, stack: Stack, key: str, retry: RetryPolicy = FAST_RETRIES) -> None:
         self.sent: list[tuple[str, str, str | None]] = []
         self._http = httpx.Client(event_hooks={"request": [self._record]})
-        self.sdk = Micropay(key, stack.api_url, retry=FAST_RETRIES, http_client=self._http)
+        self.sdk = Micropay(key, stack.api_url, retry=retry, http_client=self._http)
 
     def _record(self, request: httpx.Request) -> None:
         self.sent.append((request.method, request.url.path, request.headers.get("idempotency-key")))

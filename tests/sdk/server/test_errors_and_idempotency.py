@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -15,6 +17,7 @@ from micropay_sdk import (
     Micropay,
     PermissionDeniedError,
     ProviderError,
+    RetryPolicy,
 )
 
 from tests.e2e.client import Merchant
@@ -169,3 +172,30 @@ async def test_async_errors_by_type(stack: Stack) -> None:
     async with AsyncMicropay("sk_test_" + "y" * 32, stack.api_url, retry=FAST_RETRIES) as stranger:
         with pytest.raises(AuthenticationError):
             await stranger.payment_intents.retrieve("pi_" + "0" * 24)
+
+
+def test_a_retry_that_meets_its_first_try_still_in_flight_waits_and_gets_the_replay(
+    stack: Stack, merchant: Merchant, client: Micropay
+) -> None:
+    # 254711000504: Daraja holds its answer past the API's read timeout, so the first confirm takes ~1 s.
+    intent = client.payment_intents.create(amount=1000, currency="kes", phone_number="254711000504")
+    key = f"confirm-{uuid.uuid4()}"
+    second = CountingClient(stack, merchant.sk_test)
+    # Real waits (0.5-1 s, then 1-2 s): long enough for the first try to finish.
+    second.sdk = Micropay(
+        merchant.sk_test, stack.api_url, retry=RetryPolicy(initial_delay=1.0), http_client=second._http
+    )
+
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(client.payment_intents.confirm, intent.id, idempotency_key=key)
+        time.sleep(0.3)  # the first request holds the key by now
+        replayed = second.sdk.payment_intents.confirm(intent.id, idempotency_key=key)
+        original = first.result(timeout=30)
+    second.close()
+
+    assert original.status == "processing"
+    assert replayed == original
+    assert len(second.sent) >= 2  # at least one 409 idempotency_key_in_use, then the replay
+    assert len({sent_key for _, _, sent_key in second.sent}) == 1
+    pushes = [a for a in client.payment_intents.attempts(intent.id) if a.kind == "stk_push"]
+    assert len(pushes) == 1
