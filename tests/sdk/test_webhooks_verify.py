@@ -42,6 +42,18 @@ def test_a_reference_signed_message_verifies(secret: str, message_id: str, body:
     webhooks.verify_signature(body, headers, secret, now=NOW)
 
 
+@given(secret=secrets, message_id=message_ids, body=bodies)
+def test_what_we_sign_the_reference_verifies(secret: str, message_id: str, body: bytes) -> None:
+    now = int(datetime.now(tz=UTC).timestamp())
+    headers = {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(now),
+        "webhook-signature": "v1," + webhooks.sign(body, message_id, now, secret),
+    }
+
+    assert Webhook(secret).verify(body, headers, json_parse=False) is None  # raises if it does not verify
+
+
 @given(secret=secrets, message_id=message_ids, body=bodies, offset=offsets, data=st.data())
 def test_a_tampered_message_does_not_verify(
     secret: str, message_id: str, body: bytes, offset: int, data: st.DataObject
