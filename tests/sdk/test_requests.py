@@ -216,6 +216,17 @@ def test_event_and_endpoint_calls(do: Any, answer: Any, expected: tuple[Any, ...
     assert ("idempotency-key" in headers) == (method == "POST")
 
 
+def test_an_unexpected_payment_event_carries_what_to_refund() -> None:
+    body = event_body(type="payment_intent.unexpected_payment")
+    body["data"]["unexpected_payment"] = {"attempt": "pa_1", "receipt_number": "NLJ7RT61SV", "amount": 150000}
+
+    event, _ = call(body, lambda c: c.events.retrieve("evt_1"))
+
+    assert event.data.unexpected_payment is not None
+    assert event.data.unexpected_payment.receipt_number == "NLJ7RT61SV"
+    assert event.data.unexpected_payment.amount == 150000
+
+
 def test_typed_objects_decode_the_contract_shapes() -> None:
     server = ScriptedServer(json_response(200, ENDPOINT), json_response(200, page_body([DELIVERY], False)))
     client = server.client()

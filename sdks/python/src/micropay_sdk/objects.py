@@ -89,9 +89,19 @@ class ProviderAttempt(msgspec.Struct, frozen=True, kw_only=True):
     callback_token: str | None = None
 
 
+class UnexpectedPayment(msgspec.Struct, frozen=True, kw_only=True):
+    """Money that moved for an intent that cannot absorb it: the push, its receipt and amount (to refund)."""
+
+    attempt: str
+    receipt_number: str | None = None
+    amount: int | None = None
+
+
 class EventData(msgspec.Struct, frozen=True, kw_only=True):
     #: The payment intent as it was right after the change (``client_secret`` null).
     object: PaymentIntent
+    #: Only on ``payment_intent.unexpected_payment``.
+    unexpected_payment: UnexpectedPayment | None = None
 
 
 class EventRequest(msgspec.Struct, frozen=True, kw_only=True):
