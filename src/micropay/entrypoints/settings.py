@@ -41,6 +41,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     reconcile_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
     #: Seconds an intent must have been ``processing`` before the automatic reconciliation asks Daraja.
     reconcile_after: Annotated[int, msgspec.Meta(ge=0)] = 60
+    #: Days an event is kept before the maintenance loop deletes it (at least 1).
+    event_retention_days: Annotated[int, msgspec.Meta(ge=1)] = 30
 
     def __repr__(self) -> str:
         return f"Settings(database_url=<{self.database_backend}>, public_url={self.public_url!r})"
@@ -75,6 +77,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "log_level": "MICROPAY_LOG_LEVEL",
             "reconcile_interval": "MICROPAY_RECONCILE_INTERVAL",
             "reconcile_after": "MICROPAY_RECONCILE_AFTER",
+            "event_retention_days": "MICROPAY_EVENT_RETENTION_DAYS",
         }
         raw = {field: values[env] for field, env in names.items() if values.get(env, "") != ""}
         try:

@@ -26,7 +26,7 @@ from micropay.entrypoints.http.errors import (
     validation_error_handler,
 )
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
-from micropay.entrypoints.http.routes import api_keys, credentials, health, payment_intents, webhooks
+from micropay.entrypoints.http.routes import api_keys, credentials, events, health, payment_intents, webhooks
 from micropay.entrypoints.reconciler import MaintenanceLoop
 from micropay.entrypoints.settings import Settings
 from micropay.ports.credential_vault import CredentialVault
@@ -54,7 +54,12 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
         # A wrong or missing master key must stop the service at start-up, not at the first payment.
         await container.get(CredentialVault)
 
-    maintenance = MaintenanceLoop(container, interval=settings.reconcile_interval, older_than=settings.reconcile_after)
+    maintenance = MaintenanceLoop(
+        container,
+        interval=settings.reconcile_interval,
+        older_than=settings.reconcile_after,
+        event_retention_days=settings.event_retention_days,
+    )
 
     app = Litestar(
         route_handlers=[
@@ -63,6 +68,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *api_keys.ROUTES,
             *webhooks.ROUTES,
             *health.ROUTES,
+            *events.ROUTES,
         ],
         dependencies={"principal": Provide(provide_principal)},
         exception_handlers={
