@@ -41,6 +41,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     reconcile_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
     #: Seconds an intent must have been ``processing`` before the automatic reconciliation asks Daraja.
     reconcile_after: Annotated[int, msgspec.Meta(ge=0)] = 60
+    #: Days an event is kept before the maintenance loop deletes it (at least 1).
+    event_retention_days: Annotated[int, msgspec.Meta(ge=1)] = 30
     #: Origins (comma-separated) that may call every route from a browser; the publishable-key routes
     #: (retrieve, confirm, wait, stream) answer any origin regardless.
     cors_origins: str = ""
@@ -84,6 +86,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "log_level": "MICROPAY_LOG_LEVEL",
             "reconcile_interval": "MICROPAY_RECONCILE_INTERVAL",
             "reconcile_after": "MICROPAY_RECONCILE_AFTER",
+            "event_retention_days": "MICROPAY_EVENT_RETENTION_DAYS",
             "cors_origins": "MICROPAY_CORS_ORIGINS",
             "listen_database_url": "MICROPAY_LISTEN_DATABASE_URL",
             "max_streams_per_merchant": "MICROPAY_MAX_STREAMS_PER_MERCHANT",

@@ -58,8 +58,8 @@ class ChangeFeed(Protocol):
         """
         ...
 
-    async def publish(self, changes: Sequence[Change]) -> None:
-        """Announce what a transaction changed; called right after its commit, never before.
+    def publish(self, changes: Sequence[Change]) -> None:
+        """Announce what a transaction changed; called right after its commit, never before. Never blocks.
 
         A feed whose database announces commits itself (Postgres ``NOTIFY`` issued in the transaction)
         delivers those instead and ignores this call. Never raises for an undeliverable change: a commit

@@ -21,7 +21,7 @@ PI_B = "pi_00000000000000000000000B"
 async def test_a_change_published_before_the_first_wait_is_not_lost() -> None:
     feed = InProcessChangeFeed()
     async with feed.subscribe(SHOP, intent_id=PI_A) as changes:
-        await feed.publish([Change(tenant=SHOP, intent_id=PI_A)])
+        feed.publish([Change(tenant=SHOP, intent_id=PI_A)])
         assert await changes.next(within=0) is True
         assert await changes.next(within=0) is False  # consumed
 
@@ -29,8 +29,8 @@ async def test_a_change_published_before_the_first_wait_is_not_lost() -> None:
 async def test_a_burst_of_changes_coalesces_into_one_signal() -> None:
     feed = InProcessChangeFeed()
     async with feed.subscribe(SHOP) as changes:
-        await feed.publish([Change(tenant=SHOP, intent_id=PI_A), Change(tenant=SHOP, intent_id=PI_B)])
-        await feed.publish([Change(tenant=SHOP, event_id="evt_1")])
+        feed.publish([Change(tenant=SHOP, intent_id=PI_A), Change(tenant=SHOP, intent_id=PI_B)])
+        feed.publish([Change(tenant=SHOP, event_id="evt_1")])
         assert await changes.next(within=0) is True
         assert await changes.next(within=0) is False
 
@@ -43,7 +43,7 @@ async def test_only_the_tenant_and_intent_subscribed_to_are_woken() -> None:
         feed.subscribe(SHOP_LIVE) as live,
         feed.subscribe(OTHER) as other,
     ):
-        await feed.publish([Change(tenant=SHOP, intent_id=PI_B)])
+        feed.publish([Change(tenant=SHOP, intent_id=PI_B)])
         assert await intent_a.next(within=0) is False
         assert await whole_shop.next(within=0) is True
         assert await live.next(within=0) is False  # same merchant, other environment
@@ -57,7 +57,7 @@ async def test_a_waiter_is_woken_as_soon_as_the_change_is_published() -> None:
         await asyncio.sleep(0.01)
         assert not waiting.done()
         started = time.monotonic()
-        await feed.publish([Change(tenant=SHOP, intent_id=PI_A)])
+        feed.publish([Change(tenant=SHOP, intent_id=PI_A)])
         assert await waiting is True
         assert time.monotonic() - started < 0.1
 

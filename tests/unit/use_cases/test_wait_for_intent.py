@@ -42,7 +42,7 @@ class Waiting:
         self.wait = WaitForPaymentIntent(self.reads, self.feed)
 
     async def announce(self, intent_id: str, tenant: Tenant = SANDBOX) -> None:
-        await self.feed.publish([Change(tenant=tenant, intent_id=intent_id)])
+        self.feed.publish([Change(tenant=tenant, intent_id=intent_id)])
 
 
 @pytest.fixture

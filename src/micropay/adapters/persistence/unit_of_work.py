@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Self, TypeAlias
+from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -13,6 +13,7 @@ from micropay.adapters.persistence.api_key_repository import SqlaApiKeyRepositor
 from micropay.adapters.persistence.attempt_repository import SqlaAttemptRepository
 from micropay.adapters.persistence.credential_repository import SqlaCredentialRepository
 from micropay.adapters.persistence.errors import storage_errors
+from micropay.adapters.persistence.event_repository import SqlaEventRepository
 from micropay.adapters.persistence.intent_repository import SqlaIntentRepository
 from micropay.adapters.persistence.merchant_repository import SqlaMerchantRepository
 from micropay.adapters.persistence.tenant_scope import set_tenant
@@ -20,8 +21,9 @@ from micropay.domain.model.environment import Tenant
 from micropay.ports.change_feed import Change
 from micropay.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
-#: Told what a transaction changed, right after it committed (the change feed's ``publish``).
-AfterCommit: TypeAlias = Callable[[Sequence[Change]], Awaitable[None]]
+#: Called with what a unit of work committed (each intent whose version moved, each event written, as ids),
+#: right after the commit succeeded, never on rollback: the change feed's ``publish``.
+AfterCommit = Callable[[Sequence[Change]], None]
 
 
 class SqlaUnitOfWork(UnitOfWork):
@@ -29,11 +31,12 @@ class SqlaUnitOfWork(UnitOfWork):
 
     ``commit()`` commits; leaving without it rolls back. Either way the connection goes back to the pool.
     The repositories exist only inside the ``async with`` block. After a successful commit, ``after_commit``
-    (when given) hears which intents changed, so in-process waiters wake (contract §11).
+    (if any) hears what the transaction changed: the in-process publication point (SQLite has no NOTIFY).
     """
 
     intents: SqlaIntentRepository
     attempts: SqlaAttemptRepository
+    events: SqlaEventRepository
     credentials: SqlaCredentialRepository
     api_keys: SqlaApiKeyRepository
     merchants: SqlaMerchantRepository
@@ -58,6 +61,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self._connection = connection
         self.intents = SqlaIntentRepository(connection, self.tenant)
         self.attempts = SqlaAttemptRepository(connection, self.tenant)
+        self.events = SqlaEventRepository(connection, self.tenant)
         self.credentials = SqlaCredentialRepository(connection, self.tenant)
         self.api_keys = SqlaApiKeyRepository(connection, self.tenant)
         self.merchants = SqlaMerchantRepository(connection, self.tenant)
@@ -67,10 +71,12 @@ class SqlaUnitOfWork(UnitOfWork):
         connection = self._require_connection()
         with storage_errors("commit"):
             await connection.commit()
-        if self._after_commit is not None and self.intents.changed:
-            changed = dict.fromkeys(self.intents.changed)  # each intent once, in order
-            await self._after_commit([Change(tenant=self.tenant, intent_id=intent_id) for intent_id in changed])
-            self.intents.changed.clear()
+        intents, self.intents.changed = self.intents.changed, []
+        events, self.events.added = self.events.added, []
+        if self._after_commit is not None and (intents or events):
+            changes = [Change(tenant=self.tenant, intent_id=intent_id) for intent_id in dict.fromkeys(intents)]
+            changes += [Change(tenant=self.tenant, intent_id=e.intent_id, event_id=e.id) for e in events]
+            self._after_commit(changes)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

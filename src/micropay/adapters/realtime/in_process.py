@@ -25,7 +25,7 @@ class InProcessChangeFeed(ChangeFeed):
     ) -> AbstractAsyncContextManager[ChangeSubscription]:
         return self._registry.subscribe(tenant, intent_id=intent_id, expires_in=expires_in)
 
-    async def publish(self, changes: Sequence[Change]) -> None:
+    def publish(self, changes: Sequence[Change]) -> None:
         for change in changes:
             self._registry.deliver(change)
 

@@ -83,7 +83,7 @@ class PgListenNotifyChangeFeed(ChangeFeed):
     ) -> AbstractAsyncContextManager[ChangeSubscription]:
         return self._registry.subscribe(tenant, intent_id=intent_id, expires_in=expires_in)
 
-    async def publish(self, changes: Sequence[Change]) -> None:
+    def publish(self, changes: Sequence[Change]) -> None:
         """Nothing to do: the writing transaction's own ``NOTIFY`` (a trigger) announces the commit."""
 
     @property

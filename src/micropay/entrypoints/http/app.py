@@ -28,7 +28,15 @@ from micropay.entrypoints.http.errors import (
     validation_error_handler,
 )
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
-from micropay.entrypoints.http.routes import api_keys, credentials, health, payment_intents, realtime, webhooks
+from micropay.entrypoints.http.routes import (
+    api_keys,
+    credentials,
+    events,
+    health,
+    payment_intents,
+    realtime,
+    webhooks,
+)
 from micropay.entrypoints.reconciler import MaintenanceLoop
 from micropay.entrypoints.settings import Settings
 from micropay.ports.credential_vault import CredentialVault
@@ -61,7 +69,12 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
         # One LISTEN connection per process on Postgres (nothing to connect on SQLite); contract §11.
         await (await container.get(ManagedChangeFeed)).start()
 
-    maintenance = MaintenanceLoop(container, interval=settings.reconcile_interval, older_than=settings.reconcile_after)
+    maintenance = MaintenanceLoop(
+        container,
+        interval=settings.reconcile_interval,
+        older_than=settings.reconcile_after,
+        event_retention_days=settings.event_retention_days,
+    )
 
     app = Litestar(
         route_handlers=[
@@ -70,6 +83,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *api_keys.ROUTES,
             *webhooks.ROUTES,
             *health.ROUTES,
+            *events.ROUTES,
             *realtime.ROUTES,
         ],
         dependencies={"principal": Provide(provide_principal)},

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from micropay.domain.model.api_keys import KeyType
+from micropay.domain.model.public_intent import PublicPaymentIntent
 from micropay.domain.model.waiting import (
     WAIT_TIMEOUT_DEFAULT,
     WAIT_TIMEOUT_MAX,
@@ -20,8 +21,8 @@ from micropay.domain.model.waiting import (
 from micropay.domain.use_cases.api_keys import Principal
 from micropay.domain.use_cases.wait_for_intent import WaitForPaymentIntent
 from micropay.entrypoints.http.auth import client_secret_for
-from micropay.entrypoints.http.openapi_models import PaymentIntentObject, errors, ok
-from micropay.entrypoints.http.presenters import intent_json
+from micropay.entrypoints.http.openapi_models import errors, ok
+from micropay.entrypoints.http.presenters import intent_body
 from micropay.entrypoints.http.routes._responses import json_response
 
 TAG: Final = ["Realtime"]
@@ -38,7 +39,7 @@ WAIT_HEADER: Final = "Micropay-Wait"
         "seconds with the intent as it is and the header `Micropay-Wait: timeout`. Secret key, or "
         "publishable key with `client_secret`."
     ),
-    responses={200: ok(PaymentIntentObject, "The intent"), **errors(400, 401, 403, 404, 503)},
+    responses={200: ok(PublicPaymentIntent, "The intent"), **errors(400, 401, 403, 404, 503)},
 )
 @inject
 async def wait_for_payment_intent(
@@ -56,7 +57,7 @@ async def wait_for_payment_intent(
     secret = client_secret_for(principal, client_secret)
     condition = WaitCondition(WaitUntil(until), version)
     outcome = await wait(principal.tenant, intent_id, condition, seconds=timeout, client_secret=secret)
-    response = json_response(intent_json(outcome.intent, with_metadata=principal.key_type is KeyType.SECRET))
+    response = json_response(intent_body(outcome.intent, with_metadata=principal.key_type is KeyType.SECRET))
     response.headers["Cache-Control"] = "no-store"
     if outcome.timed_out:
         response.headers[WAIT_HEADER] = "timeout"
