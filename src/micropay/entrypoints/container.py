@@ -44,9 +44,11 @@ from micropay.domain.use_cases.prune_idempotency import PruneIdempotencyRecords
 from micropay.domain.use_cases.queries import GetPaymentIntent, ListAttempts, ListPaymentIntents
 from micropay.domain.use_cases.reconcile_intent import ReconcilePaymentIntent
 from micropay.domain.use_cases.reconcile_stuck import ReconcileStuckPayments
+from micropay.domain.use_cases.stream_events import OpenEventStream
 from micropay.domain.use_cases.wait_for_intent import WaitForPaymentIntent
 from micropay.entrypoints.http.idempotency import IdempotentRunner
 from micropay.entrypoints.http.routes.health import Readiness
+from micropay.entrypoints.http.stream_slots import StreamSlots
 from micropay.entrypoints.settings import LOCAL_KEY_FILE, Settings, SettingsError
 from micropay.ports.callback_parser import CallbackParser
 from micropay.ports.callback_tokens import CallbackTokenIssuer
@@ -129,6 +131,10 @@ class InfrastructureProvider(Provider):
     @provide
     def change_feed(self, managed: ManagedChangeFeed) -> ChangeFeed:
         return managed
+
+    @provide
+    def stream_slots(self, settings: Settings) -> StreamSlots:
+        return StreamSlots(settings.max_streams_per_merchant)
 
     @provide
     def persistence(self, engine: AsyncEngine, feed: ChangeFeed) -> Persistence:
@@ -216,6 +222,7 @@ class UseCaseProvider(Provider):
     list_intent_events = provide(ListIntentEvents)
     prune_events = provide(PruneEvents)
     wait = provide(WaitForPaymentIntent)
+    open_stream = provide(OpenEventStream)
 
 
 def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:

@@ -1,4 +1,4 @@
-"""A change committed by one API process reaches waiters in every other within a second (contract §11),
+"""A change committed by one API process reaches waiters and streams in every other within a second (§11),
 with real ``micropay serve`` processes on one Postgres database, including a kill -9 of one of them.
 
 Daraja's callbacks go to process B only (the shared ``MICROPAY_PUBLIC_URL``); the waits run on A.
@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from tests import pg
 from tests.e2e.realtime.processes import Cluster, Process, cluster
+from tests.e2e.realtime.sse import open_stream
 
 SUCCESS_PHONE = "254708374149"  # the simulator calls back with success after MICROPAY_SIM_CALLBACK_DELAY_MS
 QUERY_ONLY_PHONE = "254711000099"  # no callback; the STK query says success
@@ -187,3 +188,25 @@ async def test_after_a_kill_9_nothing_is_missed_and_the_others_keep_listening(
     answer, at = await on_c
     assert answer.json()["status"] == "canceled"
     assert at - committed < 1.0
+
+
+async def test_a_browser_stream_on_process_a_sees_the_callback_handled_by_b_within_a_second(
+    a: Process, b: Process, merchant: dict[str, Any], http: httpx.AsyncClient
+) -> None:
+    shop = Shop(http, merchant)
+    intent = await shop.create(a, SUCCESS_PHONE)
+    keys = {"key": merchant["keys"]["sandbox"]["publishable"], "client_secret": intent["client_secret"]}
+    async with open_stream(http, f"{a.url}/v1/payment_intents/{intent['id']}/stream", params=keys) as stream:
+        assert stream.response.status_code == 200
+        assert (await stream.event()).type == "payment_intent.created"
+        on_b = asyncio.create_task(shop.wait(b, intent["id"], until="terminal"))  # B: where the callback commits
+        await asyncio.sleep(0.3)
+        await shop.post(a, intent["id"], "confirm")
+        assert (await stream.event()).type == "payment_intent.processing"
+        succeeded = await stream.event(within=10)
+        at_a = time.monotonic()
+        answer_b, at_b = await on_b
+
+    assert succeeded.type == "payment_intent.succeeded"
+    assert answer_b.json()["status"] == "succeeded"
+    assert at_a - at_b < 1.0, f"process A's stream got it {at_a - at_b:.3f}s after process B"

@@ -53,8 +53,9 @@ async def test_reconciliation_bookkeeping_is_not_a_change(
     persistence: Persistence, feed: ManagedChangeFeed, tenant: Tenant
 ) -> None:
     intent = created_intent(tenant)
-    await _add(persistence, intent)
     async with feed.subscribe(tenant, intent_id=intent.id) as changes:
+        await _add(persistence, intent)
+        assert await changes.next(within=1.0) is True  # the insert's own notification, consumed
         async with persistence.uow_factory(tenant) as uow:
             await uow.intents.mark_reconciled(intent.id, 1_767_225_700)
             await uow.commit()

@@ -35,6 +35,7 @@ from micropay.entrypoints.http.routes import (
     health,
     payment_intents,
     realtime,
+    streams,
     webhooks,
 )
 from micropay.entrypoints.reconciler import MaintenanceLoop
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *health.ROUTES,
             *events.ROUTES,
             *realtime.ROUTES,
+            *streams.ROUTES,
         ],
         dependencies={"principal": Provide(provide_principal)},
         exception_handlers={
