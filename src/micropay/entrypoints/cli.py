@@ -113,6 +113,11 @@ async def _prune_idempotency(settings: Settings) -> int:
         return await (await scope.get(PruneIdempotencyRecords))()
 
 
+#: Open event streams never end by themselves: on Ctrl-C/SIGTERM uvicorn waits this long for them, then cuts
+#: them (clients reconnect to another process with Last-Event-ID).
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
@@ -125,11 +130,19 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
             workers=workers,
             log_level="warning",
             access_log=False,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )
         return
     from micropay.entrypoints.http.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
