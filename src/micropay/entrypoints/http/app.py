@@ -26,7 +26,7 @@ from micropay.entrypoints.http.errors import (
     validation_error_handler,
 )
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
-from micropay.entrypoints.http.routes import api_keys, credentials, health, payment_intents, webhooks
+from micropay.entrypoints.http.routes import api_keys, credentials, examples, health, payment_intents, webhooks
 from micropay.entrypoints.reconciler import MaintenanceLoop
 from micropay.entrypoints.settings import Settings
 from micropay.ports.credential_vault import CredentialVault
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *api_keys.ROUTES,
             *webhooks.ROUTES,
             *health.ROUTES,
+            *examples.ROUTES,
         ],
         dependencies={"principal": Provide(provide_principal)},
         exception_handlers={

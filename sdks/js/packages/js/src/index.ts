@@ -23,5 +23,6 @@ export type {
   PaymentIntent,
   PaymentIntentStatus,
 } from "./types.js";
+export { isNewer } from "./watch.js";
 export type { EventSourceConstructor, EventSourceLike } from "./watch.js";
 export type { FetchLike } from "./http.js";
