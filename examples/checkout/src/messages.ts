@@ -2,11 +2,11 @@
 
 import { ConnectionError, MicropayError } from "@micropay/js";
 
-const KES = new Intl.NumberFormat("en-KE", { style: "currency", currency: "KES", maximumFractionDigits: 0 });
-
-/** 150000 (cents) -> "KES 1,500". */
+/** 150000 (cents) -> "KES 1,500": the same in every browser (Intl's en-KE says "Ksh" in some, "KES" in others). */
 export function formatAmount(amount: number): string {
-  return KES.format(amount / 100).replace(/\u00a0/g, " ");
+  const shillings = String(Math.floor(amount / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const cents = amount % 100;
+  return `KES ${shillings}${cents ? `.${String(cents).padStart(2, "0")}` : ""}`;
 }
 
 /** Why M-Pesa did not take the money, by `last_payment_error.code` (contract §3). */
