@@ -21,6 +21,7 @@ from micropay.adapters.daraja.client import make_daraja_client
 from micropay.adapters.daraja.gateway import HttpxDarajaGateway
 from micropay.adapters.persistence.bundle import Persistence, build_persistence
 from micropay.adapters.persistence.engine import create_engine, ping
+from micropay.adapters.realtime import ManagedChangeFeed, build_change_feed
 from micropay.adapters.system import SecureIdGenerator, Sha256CallbackTokenIssuer, SystemClock
 from micropay.adapters.vault import AesGcmVault, ensure_local_key_file, load_master_keys
 from micropay.domain.model.credentials import DarajaCredentials, TransactionType
@@ -41,11 +42,13 @@ from micropay.domain.use_cases.prune_idempotency import PruneIdempotencyRecords
 from micropay.domain.use_cases.queries import GetPaymentIntent, ListAttempts, ListPaymentIntents
 from micropay.domain.use_cases.reconcile_intent import ReconcilePaymentIntent
 from micropay.domain.use_cases.reconcile_stuck import ReconcileStuckPayments
+from micropay.domain.use_cases.wait_for_intent import WaitForPaymentIntent
 from micropay.entrypoints.http.idempotency import IdempotentRunner
 from micropay.entrypoints.http.routes.health import Readiness
 from micropay.entrypoints.settings import LOCAL_KEY_FILE, Settings, SettingsError
 from micropay.ports.callback_parser import CallbackParser
 from micropay.ports.callback_tokens import CallbackTokenIssuer
+from micropay.ports.change_feed import ChangeFeed
 from micropay.ports.clock import Clock
 from micropay.ports.credential_vault import CredentialVault
 from micropay.ports.daraja_gateway import DarajaGateway
@@ -114,8 +117,19 @@ class InfrastructureProvider(Provider):
         await engine.dispose()
 
     @provide
-    def persistence(self, engine: AsyncEngine) -> Persistence:
-        return build_persistence(engine)
+    async def managed_change_feed(self, settings: Settings) -> AsyncIterator[ManagedChangeFeed]:
+        """Built here, started by the HTTP app (CLI commands never listen); stopped when the container closes."""
+        feed = build_change_feed(settings.database_url, settings.listen_database_url)
+        yield feed
+        await feed.stop()
+
+    @provide
+    def change_feed(self, managed: ManagedChangeFeed) -> ChangeFeed:
+        return managed
+
+    @provide
+    def persistence(self, engine: AsyncEngine, feed: ChangeFeed) -> Persistence:
+        return build_persistence(engine, after_commit=feed.publish)
 
     @provide
     def uow_factory(self, persistence: Persistence) -> UnitOfWorkFactory:
@@ -190,6 +204,7 @@ class UseCaseProvider(Provider):
     roll_key = provide(RollApiKey)
     create_merchant = provide(CreateMerchant)
     rotate = provide(RotateVaultKeys)
+    wait = provide(WaitForPaymentIntent)
 
 
 def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:

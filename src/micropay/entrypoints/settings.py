@@ -41,6 +41,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     reconcile_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
     #: Seconds an intent must have been ``processing`` before the automatic reconciliation asks Daraja.
     reconcile_after: Annotated[int, msgspec.Meta(ge=0)] = 60
+    #: Origins (comma-separated) that may call every route from a browser; the publishable-key routes
+    #: (retrieve, confirm, wait, stream) answer any origin regardless.
+    cors_origins: str = ""
+    #: A session-mode connection for the change feed's LISTEN when MICROPAY_DATABASE_URL is a transaction pooler.
+    listen_database_url: str | None = None
+    #: Open event streams per merchant (and environment) in one process; past it, 429.
+    max_streams_per_merchant: Annotated[int, msgspec.Meta(ge=1)] = 20
+    #: Seconds between two keep-alive comments on a quiet event stream (the contract asks for at most 15).
+    stream_keepalive: Annotated[float, msgspec.Meta(gt=0, le=15)] = 15.0
 
     def __repr__(self) -> str:
         return f"Settings(database_url=<{self.database_backend}>, public_url={self.public_url!r})"
@@ -75,6 +84,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "log_level": "MICROPAY_LOG_LEVEL",
             "reconcile_interval": "MICROPAY_RECONCILE_INTERVAL",
             "reconcile_after": "MICROPAY_RECONCILE_AFTER",
+            "cors_origins": "MICROPAY_CORS_ORIGINS",
+            "listen_database_url": "MICROPAY_LISTEN_DATABASE_URL",
+            "max_streams_per_merchant": "MICROPAY_MAX_STREAMS_PER_MERCHANT",
+            "stream_keepalive": "MICROPAY_STREAM_KEEPALIVE",
         }
         raw = {field: values[env] for field, env in names.items() if values.get(env, "") != ""}
         try:

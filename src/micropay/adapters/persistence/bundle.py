@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from micropay.adapters.persistence.idempotency_store import SqlaIdempotencyStore
 from micropay.adapters.persistence.tenant_directory import SqlaTenantDirectory
-from micropay.adapters.persistence.unit_of_work import SqlaUnitOfWorkFactory
+from micropay.adapters.persistence.unit_of_work import AfterCommit, SqlaUnitOfWorkFactory
 
 
 class Persistence(NamedTuple):
@@ -17,10 +17,13 @@ class Persistence(NamedTuple):
     idempotency_store: SqlaIdempotencyStore
 
 
-def build_persistence(engine: AsyncEngine) -> Persistence:
-    """Stateless adapters over ``engine``; build once per process (the engine owns the pool)."""
+def build_persistence(engine: AsyncEngine, after_commit: AfterCommit | None = None) -> Persistence:
+    """Stateless adapters over ``engine``; build once per process (the engine owns the pool).
+
+    ``after_commit`` hears the ids each committed unit of work changed (the change feed's ``publish``).
+    """
     return Persistence(
-        uow_factory=SqlaUnitOfWorkFactory(engine),
+        uow_factory=SqlaUnitOfWorkFactory(engine, after_commit),
         tenant_directory=SqlaTenantDirectory(engine),
         idempotency_store=SqlaIdempotencyStore(engine),
     )

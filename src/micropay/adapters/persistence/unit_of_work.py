@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeAlias
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -16,14 +17,19 @@ from micropay.adapters.persistence.intent_repository import SqlaIntentRepository
 from micropay.adapters.persistence.merchant_repository import SqlaMerchantRepository
 from micropay.adapters.persistence.tenant_scope import set_tenant
 from micropay.domain.model.environment import Tenant
+from micropay.ports.change_feed import Change
 from micropay.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+#: Told what a transaction changed, right after it committed (the change feed's ``publish``).
+AfterCommit: TypeAlias = Callable[[Sequence[Change]], Awaitable[None]]
 
 
 class SqlaUnitOfWork(UnitOfWork):
     """Entering checks out a connection, begins and (on Postgres) sets the tenant: two round trips.
 
     ``commit()`` commits; leaving without it rolls back. Either way the connection goes back to the pool.
-    The repositories exist only inside the ``async with`` block.
+    The repositories exist only inside the ``async with`` block. After a successful commit, ``after_commit``
+    (when given) hears which intents changed, so in-process waiters wake (contract §11).
     """
 
     intents: SqlaIntentRepository
@@ -32,9 +38,10 @@ class SqlaUnitOfWork(UnitOfWork):
     api_keys: SqlaApiKeyRepository
     merchants: SqlaMerchantRepository
 
-    def __init__(self, engine: AsyncEngine, tenant: Tenant) -> None:
+    def __init__(self, engine: AsyncEngine, tenant: Tenant, after_commit: AfterCommit | None = None) -> None:
         self.tenant = tenant
         self._engine = engine
+        self._after_commit = after_commit
         self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
@@ -60,6 +67,10 @@ class SqlaUnitOfWork(UnitOfWork):
         connection = self._require_connection()
         with storage_errors("commit"):
             await connection.commit()
+        if self._after_commit is not None and self.intents.changed:
+            changed = dict.fromkeys(self.intents.changed)  # each intent once, in order
+            await self._after_commit([Change(tenant=self.tenant, intent_id=intent_id) for intent_id in changed])
+            self.intents.changed.clear()
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -87,8 +98,9 @@ async def _close_quietly(connection: AsyncConnection) -> None:
 class SqlaUnitOfWorkFactory(UnitOfWorkFactory):
     """The ``UnitOfWorkFactory`` port: ``factory(tenant)`` gives a new, not yet started unit of work."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, after_commit: AfterCommit | None = None) -> None:
         self._engine = engine
+        self._after_commit = after_commit
 
     def __call__(self, tenant: Tenant) -> SqlaUnitOfWork:
-        return SqlaUnitOfWork(self._engine, tenant)
+        return SqlaUnitOfWork(self._engine, tenant, self._after_commit)

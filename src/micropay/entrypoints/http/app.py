@@ -15,10 +15,12 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 import micropay
+from micropay.adapters.realtime import ManagedChangeFeed
 from micropay.domain.errors import MicropayError
 from micropay.entrypoints.container import make_container
 from micropay.entrypoints.http import schemas
 from micropay.entrypoints.http.auth import provide_principal
+from micropay.entrypoints.http.cors import cors_middleware, parse_origins
 from micropay.entrypoints.http.errors import (
     http_exception_handler,
     micropay_error_handler,
@@ -26,7 +28,15 @@ from micropay.entrypoints.http.errors import (
     validation_error_handler,
 )
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
-from micropay.entrypoints.http.routes import api_keys, credentials, examples, health, payment_intents, webhooks
+from micropay.entrypoints.http.routes import (
+    api_keys,
+    credentials,
+    examples,
+    health,
+    payment_intents,
+    realtime,
+    webhooks,
+)
 from micropay.entrypoints.reconciler import MaintenanceLoop
 from micropay.entrypoints.settings import Settings
 from micropay.ports.credential_vault import CredentialVault
@@ -48,11 +58,16 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
     settings = settings or Settings.from_env()
     if configure_logs:
         configure_logging(settings.log_level)
+    cors_origins = parse_origins(settings.cors_origins)
     container = make_container(settings, *overrides)
 
     async def check_vault() -> None:
         # A wrong or missing master key must stop the service at start-up, not at the first payment.
         await container.get(CredentialVault)
+
+    async def start_change_feed() -> None:
+        # One LISTEN connection per process on Postgres (nothing to connect on SQLite); contract §11.
+        await (await container.get(ManagedChangeFeed)).start()
 
     maintenance = MaintenanceLoop(container, interval=settings.reconcile_interval, older_than=settings.reconcile_after)
 
@@ -63,6 +78,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *api_keys.ROUTES,
             *webhooks.ROUTES,
             *health.ROUTES,
+            *realtime.ROUTES,
             *examples.ROUTES,
         ],
         dependencies={"principal": Provide(provide_principal)},
@@ -72,7 +88,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             HTTPException: http_exception_handler,
             Exception: unexpected_error_handler,
         },
-        on_startup=[check_vault, maintenance.start],
+        on_startup=[check_vault, maintenance.start, start_change_feed],
         on_shutdown=[maintenance.stop, container.close],
         openapi_config=OpenAPIConfig(
             title="Micropay",
@@ -94,7 +110,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
     )
     _close_request_bodies(app)
     setup_dishka(container, app)
-    app.asgi_handler = request_id_middleware(app.asgi_handler)
+    app.asgi_handler = request_id_middleware(cors_middleware(app.asgi_handler, cors_origins))
     return app
 
 

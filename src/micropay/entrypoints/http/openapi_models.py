@@ -52,6 +52,7 @@ class PaymentIntentObject(msgspec.Struct):
     mpesa: MpesaObject | None
     created: int
     updated: int
+    version: int  # grows by one per transition: what `wait?until=change&version=N` compares with
     canceled_at: int | None
     cancellation_reason: str | None
     metadata: dict[str, str] = {}  # omitted when retrieved with a publishable key and client_secret

@@ -53,6 +53,7 @@ def intent_json(
         ),
         "created": intent.created,
         "updated": intent.updated,
+        "version": intent.version,
         "canceled_at": intent.canceled_at,
         "cancellation_reason": intent.cancellation_reason,
     }
