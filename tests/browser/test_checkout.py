@@ -67,25 +67,29 @@ def _new_intent(stack: Stack, merchant: Merchant, amount: int = 150000) -> dict[
     return created
 
 
-def _realtime_routes_missing(stack: Stack, merchant: Merchant) -> bool:
-    """True while this server has no wait/stream routes (branch ``realtime`` not merged yet)."""
+def _route_missing(stack: Stack, merchant: Merchant, suffix: str, query: dict[str, str]) -> bool:
+    """True when this server has no ``/v1/payment_intents/{id}<suffix>`` route (yet)."""
     intent = _new_intent(stack, merchant)
-    response = httpx.get(
-        f"{stack.api_url}/v1/payment_intents/{intent['id']}/wait",
-        params={"until": "change", "timeout": "1"},
-        headers={"Authorization": f"Bearer {merchant.sk_test}"},
-    )
-    return response.status_code == 404
+    url = f"{stack.api_url}/v1/payment_intents/{intent['id']}{suffix}"
+    headers = {"Authorization": f"Bearer {merchant.sk_test}"}
+    # Streamed, so that an event stream that stays open is left after its status line.
+    with httpx.stream("GET", url, params=query, headers=headers, timeout=10) as response:
+        return response.status_code == 404
 
 
 @pytest.fixture(scope="module")
 def tolerated_404s(stack: Stack, merchant: Merchant) -> frozenset[str]:
-    """Routes whose 404 the page may log: none, unless the server lacks the realtime routes.
+    """Routes whose 404 the page may log: none once the server has the realtime routes (contract §11).
 
-    Without them the SDK falls back (stream 404, wait 404, then polling retrieve every 2 s) and Chromium
-    logs each refused request as a console error; with them, any console error at all fails the test.
+    Without them the SDK falls back (stream, then wait, then polling retrieve every 2 s) and Chromium logs
+    each refused request as a console error; with them, any console error at all fails the test.
     """
-    return frozenset({"/stream", "/wait"}) if _realtime_routes_missing(stack, merchant) else frozenset()
+    missing = set()
+    if _route_missing(stack, merchant, "/stream", {}):
+        missing.add("/stream")
+    if _route_missing(stack, merchant, "/wait", {"until": "change", "version": "0"}):
+        missing.add("/wait")
+    return frozenset(missing)
 
 
 @pytest.fixture
