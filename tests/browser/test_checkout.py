@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,9 +18,10 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests import pg
+from tests.browser.realtime_routes import ExcusedConsole, missing_routes
 from tests.e2e.client import Merchant
 from tests.e2e.harness import Stack, running_stack
 
@@ -67,52 +67,16 @@ def _new_intent(stack: Stack, merchant: Merchant, amount: int = 150000) -> dict[
     return created
 
 
-def _route_missing(stack: Stack, merchant: Merchant, suffix: str, query: dict[str, str]) -> bool:
-    """True when this server has no ``/v1/payment_intents/{id}<suffix>`` route (yet)."""
-    intent = _new_intent(stack, merchant)
-    url = f"{stack.api_url}/v1/payment_intents/{intent['id']}{suffix}"
-    headers = {"Authorization": f"Bearer {merchant.sk_test}"}
-    # Streamed, so that an event stream that stays open is left after its status line.
-    with httpx.stream("GET", url, params=query, headers=headers, timeout=10) as response:
-        return response.status_code == 404
-
-
 @pytest.fixture(scope="module")
-def tolerated_404s(stack: Stack, merchant: Merchant) -> frozenset[str]:
-    """Routes whose 404 the page may log: none once the server has the realtime routes (contract §11).
-
-    Without them the SDK falls back (stream, then wait, then polling retrieve every 2 s) and Chromium logs
-    each refused request as a console error; with them, any console error at all fails the test.
-    """
-    missing = set()
-    if _route_missing(stack, merchant, "/stream", {}):
-        missing.add("/stream")
-    if _route_missing(stack, merchant, "/wait", {"until": "change", "version": "0"}):
-        missing.add("/wait")
-    return frozenset(missing)
+def missing(stack: Stack, merchant: Merchant) -> frozenset[str]:
+    return missing_routes(stack.api_url, merchant.sk_test, _new_intent(stack, merchant)["id"])
 
 
 @pytest.fixture
-def unexpected_errors(page: Page, page_errors: list[str], tolerated_404s: frozenset[str]) -> Callable[[], list[str]]:
-    """The page's console errors and uncaught exceptions (``page_errors``), less the tolerated 404s."""
-    tolerated: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        path = message.location.get("url", "").split("?")[0]
-        if (
-            message.type == "error"
-            and "404" in message.text
-            and tolerated_404s
-            and path.endswith(tuple(tolerated_404s))
-        ):
-            tolerated.append(f"console: {message.text}")
-
-    page.on("console", on_console)
-
-    def unexpected() -> list[str]:
-        return list((Counter(page_errors) - Counter(tolerated)).elements())
-
-    return unexpected
+def unexpected_errors(page: Page, page_errors: list[str], missing: frozenset[str]) -> Callable[[], list[str]]:
+    """The page's console errors and uncaught exceptions, less 404s of realtime routes this server lacks."""
+    console = ExcusedConsole(page, missing)
+    return lambda: console.unexpected(page_errors)
 
 
 def _open_checkout(page: Page, stack: Stack, merchant: Merchant, intent: dict[str, Any]) -> None:
