@@ -63,19 +63,19 @@ $(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json $(JS_DIR)/packag
 	touch $@
 
 js-install:
-	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory $(JS_STAMP)
+	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory -s $(JS_STAMP)
 
 test-js:
-	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory $(JS_STAMP) && cd $(JS_DIR) && $(NPM) test
+	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory -s $(JS_STAMP) && cd $(JS_DIR) && $(NPM) test
 
 lint-js:
-	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory $(JS_STAMP) && cd $(JS_DIR) && $(NPM) run --silent lint
+	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory -s $(JS_STAMP) && cd $(JS_DIR) && $(NPM) run --silent lint && echo "lint-js: eslint and tsc --noEmit passed (sdks/js, examples/checkout)"
 
 # Rebuilds the checkout page into the package and stamps it with its sources' digest (tests/unit/frontend).
 CHECKOUT_INPUTS := examples/checkout sdks/js/packages/js/src sdks/js/packages/js/package.json sdks/js/package-lock.json
 checkout:
 	@command -v node >/dev/null 2>&1 || { echo "make checkout needs Node.js 20.19+." >&2; exit 1; }
-	$(MAKE) --no-print-directory $(JS_STAMP)
+	$(MAKE) --no-print-directory -s $(JS_STAMP)
 	cd $(JS_DIR) && $(NPM) run --silent checkout
 	$(PYTHON) scripts/frontend_assets.py stamp checkout $(CHECKOUT_INPUTS)
 
