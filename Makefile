@@ -66,7 +66,7 @@ js-install:
 	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory -s $(JS_STAMP)
 
 test-js:
-	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory -s $(JS_STAMP) && cd $(JS_DIR) && $(NPM) test
+	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory -s $(JS_STAMP) && cd $(JS_DIR) && $(NPM) test && $(NPM) run --silent build && echo "test-js: both packages build with tsc"
 
 lint-js:
 	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory -s $(JS_STAMP) && cd $(JS_DIR) && $(NPM) run --silent lint && echo "lint-js: eslint and tsc --noEmit passed (sdks/js, examples/checkout)"

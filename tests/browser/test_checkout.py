@@ -84,7 +84,10 @@ def _open_checkout(page: Page, stack: Stack, merchant: Merchant, intent: dict[st
     query = urlencode(
         {"payment_intent": intent["id"], "client_secret": intent["client_secret"], "key": merchant.pk_test}
     )
-    page.goto(f"{stack.api_url}/examples/checkout?{query}")
+    response = page.goto(f"{stack.api_url}/examples/checkout?{query}")
+    # The page runs under the strict policy: a blocked inline script or style would be a console error.
+    assert response is not None
+    assert "script-src 'self';" in response.headers["content-security-policy"]
     expect(page.get_by_role("heading", name="Pay KES 1,500 with M-Pesa")).to_be_visible()
 
 
@@ -173,3 +176,15 @@ def test_a_link_without_its_parameters_says_so(page: Page, page_errors: list[str
     page.goto(f"{stack.api_url}/examples/checkout?payment_intent=pi_x")
     expect(page.get_by_role("heading", name="This checkout link is incomplete")).to_be_visible()
     assert page_errors == []
+
+
+def test_a_wrong_client_secret_shows_nothing_of_the_intent(page: Page, stack: Stack, merchant: Merchant) -> None:
+    intent = _new_intent(stack, merchant)
+    query = urlencode(
+        {"payment_intent": intent["id"], "client_secret": f"{intent['id']}_secret_wrong", "key": merchant.pk_test}
+    )
+    page.goto(f"{stack.api_url}/examples/checkout?{query}")
+    expect(page.get_by_role("heading", name="This payment cannot be shown")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("could not be found")
+    expect(page.get_by_label("M-Pesa phone number")).to_be_hidden()
+    expect(page.get_by_text("KES 1,500")).to_have_count(0)
