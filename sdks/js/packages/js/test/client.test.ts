@@ -98,6 +98,16 @@ describe("confirmPaymentIntent", () => {
   });
 });
 
+describe("watchPaymentIntent", () => {
+  it("refuses a missing id or secret at once, before opening anything", () => {
+    const fake = new FakeFetch(() => ({ body: intent() }));
+    const micropay = client(fake);
+    expect(() => micropay.watchPaymentIntent(ID, "", () => undefined)).toThrow(IntegrationError);
+    expect(() => micropay.watchPaymentIntent("", SECRET, () => undefined)).toThrow(IntegrationError);
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
 describe("errors", () => {
   it("carry the contract's type, code, param, request id and status", async () => {
     const fake = new FakeFetch(() =>

@@ -180,6 +180,20 @@ describe("watching over the event stream", () => {
 });
 
 describe("falling back to long-polling wait", () => {
+  it("long-polls wait when a stream that was open is refused on reconnection", async () => {
+    const fake = new FakeFetch(routes({ retrieve: () => ({ body: processing }), wait: queue({ body: succeeded }) }));
+    const watched = watch(fake, true);
+    const source = FakeEventSource.latest();
+    source.open();
+    await settle();
+    source.refuse();
+    await settle();
+
+    expect(watched.seen.map((seen) => seen.status)).toEqual(["processing", "succeeded"]);
+    expect(fake.paths().filter((path) => path.endsWith("/wait"))).toHaveLength(1);
+  });
+
+
   it("long-polls wait when the server refuses the stream", async () => {
     const fake = new FakeFetch(routes({ retrieve: () => ({ body: processing }), wait: queue({ body: succeeded }) }));
     const watched = watch(fake, true);
