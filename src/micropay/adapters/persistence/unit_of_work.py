@@ -15,6 +15,8 @@ from micropay.adapters.persistence.errors import storage_errors
 from micropay.adapters.persistence.intent_repository import SqlaIntentRepository
 from micropay.adapters.persistence.merchant_repository import SqlaMerchantRepository
 from micropay.adapters.persistence.tenant_scope import set_tenant
+from micropay.adapters.persistence.webhook_delivery_repository import SqlaWebhookDeliveryRepository
+from micropay.adapters.persistence.webhook_endpoint_repository import SqlaWebhookEndpointRepository
 from micropay.domain.model.environment import Tenant
 from micropay.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -31,6 +33,9 @@ class SqlaUnitOfWork(UnitOfWork):
     credentials: SqlaCredentialRepository
     api_keys: SqlaApiKeyRepository
     merchants: SqlaMerchantRepository
+    webhook_endpoints: SqlaWebhookEndpointRepository
+    webhook_deliveries: SqlaWebhookDeliveryRepository
+    delivery_recovery: SqlaWebhookDeliveryRepository
 
     def __init__(self, engine: AsyncEngine, tenant: Tenant) -> None:
         self.tenant = tenant
@@ -54,6 +59,9 @@ class SqlaUnitOfWork(UnitOfWork):
         self.credentials = SqlaCredentialRepository(connection, self.tenant)
         self.api_keys = SqlaApiKeyRepository(connection, self.tenant)
         self.merchants = SqlaMerchantRepository(connection, self.tenant)
+        self.webhook_endpoints = SqlaWebhookEndpointRepository(connection, self.tenant)
+        self.webhook_deliveries = SqlaWebhookDeliveryRepository(connection, self.tenant)
+        self.delivery_recovery = self.webhook_deliveries
         return self
 
     async def commit(self) -> None:

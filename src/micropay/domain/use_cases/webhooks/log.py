@@ -1,0 +1,84 @@
+"""The delivery log, manual retries and recovery (contract §9)."""
+
+from __future__ import annotations
+
+from micropay.domain.errors import ResourceMissing
+from micropay.domain.model import webhooks
+from micropay.domain.model.environment import Tenant
+from micropay.domain.model.webhooks import WebhookDelivery
+from micropay.domain.use_cases.webhooks.deliver import AttemptDelivery
+from micropay.ports.clock import Clock
+from micropay.ports.id_generator import IdGenerator
+from micropay.ports.webhook_unit_of_work import WebhookUnitOfWorkFactory
+
+ALL: int = 1000
+
+
+class ListDeliveries:
+    """Newest first, each with its attempts; ``limit + 1`` rows at most (for ``has_more``).
+    ``ResourceMissing`` for an endpoint that is not the tenant's."""
+
+    def __init__(self, uow: WebhookUnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(
+        self,
+        tenant: Tenant,
+        *,
+        endpoint_id: str | None = None,
+        event_id: str | None = None,
+        limit: int,
+        starting_after: str | None = None,
+    ) -> list[WebhookDelivery]:
+        async with self._uow(tenant) as uow:
+            if endpoint_id is not None and await uow.webhook_endpoints.get(endpoint_id) is None:
+                raise ResourceMissing("webhook_endpoint", endpoint_id)
+            return await uow.webhook_deliveries.list(
+                endpoint_id=endpoint_id, event_id=event_id, limit=limit + 1, starting_after=starting_after
+            )
+
+
+class RetryEvent:
+    """Deliver an event to one endpoint now: a manual attempt, also for a ``failed`` delivery or a disabled
+    endpoint. It does not move the automatic schedule (unless it succeeds: then the delivery is done)."""
+
+    def __init__(self, uow: WebhookUnitOfWorkFactory, attempt: AttemptDelivery, ids: IdGenerator) -> None:
+        self._uow = uow
+        self._attempt = attempt
+        self._ids = ids
+
+    async def __call__(self, tenant: Tenant, event_id: str, endpoint_id: str) -> WebhookDelivery:
+        async with self._uow(tenant) as uow:
+            if await uow.webhook_endpoints.get(endpoint_id) is None:
+                raise ResourceMissing("webhook_endpoint", endpoint_id, param="endpoint")
+            found = await uow.webhook_deliveries.list(
+                endpoint_id=endpoint_id, event_id=event_id, limit=1, starting_after=None
+            )
+        if not found:
+            raise ResourceMissing("event", event_id)
+        delivery = found[0]
+        await self._attempt(tenant, delivery.id, self._ids.new_secret(24), manual=True)
+        async with self._uow(tenant) as uow:
+            latest = await uow.webhook_deliveries.list(
+                endpoint_id=endpoint_id, event_id=event_id, limit=1, starting_after=None
+            )
+        return latest[0] if latest else delivery
+
+
+class RecoverEndpoint:
+    """Reschedule every failed or never-attempted delivery of the endpoint created in [since, until]
+    (``since`` at most 14 days back; ``until`` defaults to now) with a fresh schedule; returns how many."""
+
+    def __init__(self, uow: WebhookUnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, tenant: Tenant, endpoint_id: str, since: object, until: object) -> int:
+        now = int(self._clock.now())
+        start, end = webhooks.recover_window(since, until, now)
+        async with self._uow(tenant) as uow:
+            if await uow.webhook_endpoints.get(endpoint_id) is None:
+                raise ResourceMissing("webhook_endpoint", endpoint_id)
+            count = await uow.delivery_recovery.reschedule(endpoint_id, since=start, until=end, now=now)
+            await uow.commit()
+        return count
