@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     idempotency_commands.add_parser(
         "prune", help="delete the records past their 24-hour retention once (bounded), print how many"
     )
+    webhooks = commands.add_parser("webhooks", help="outbound webhooks")
+    webhook_commands = webhooks.add_subparsers(dest="webhooks_command", required=True)
+    webhook_commands.add_parser("run", help="run the webhook dispatcher as a worker until SIGTERM/SIGINT")
     return parser
 
 
@@ -159,6 +162,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "idempotency":
             count = asyncio.run(_prune_idempotency(settings))
             print(f"removed {count} expired idempotency record(s)")
+        elif args.command == "webhooks":
+            from micropay.entrypoints.http.request_context import configure_logging
+            from micropay.entrypoints.webhook_worker import run_worker
+
+            configure_logging(settings.log_level)
+            asyncio.run(run_worker(settings))
     except (MicropayError, SettingsError) as exc:
         print(f"micropay: {exc}", file=sys.stderr)
         return 2

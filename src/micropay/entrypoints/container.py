@@ -196,4 +196,13 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
     """The container; ``overrides`` (later wins) let tests swap any adapter, e.g. a fake gateway."""
     from dishka.integrations.litestar import LitestarProvider
 
-    return make_async_container(InfrastructureProvider(settings), UseCaseProvider(), LitestarProvider(), *overrides)
+    from micropay.entrypoints.webhook_container import WebhookProvider, WebhookUseCaseProvider
+
+    return make_async_container(
+        InfrastructureProvider(settings),
+        UseCaseProvider(),
+        WebhookProvider(),
+        WebhookUseCaseProvider(),
+        LitestarProvider(),
+        *overrides,
+    )

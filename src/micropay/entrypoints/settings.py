@@ -41,6 +41,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     reconcile_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
     #: Seconds an intent must have been ``processing`` before the automatic reconciliation asks Daraja.
     reconcile_after: Annotated[int, msgspec.Meta(ge=0)] = 60
+    #: Outbound webhooks (contract §9): allow loopback/private targets (local development only).
+    webhooks_allow_private: bool = False
+    #: Seconds a receiver has to answer one webhook attempt.
+    webhook_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 15.0
+    #: Run the webhook dispatcher inside every API process (false: only ``micropay webhooks run`` workers).
+    webhook_dispatch: bool = True
+    webhook_concurrency: Annotated[int, msgspec.Meta(ge=1)] = 16
+    webhook_per_endpoint: Annotated[int, msgspec.Meta(ge=1)] = 4
+    webhook_poll_interval: Annotated[float, msgspec.Meta(gt=0)] = 1.0
 
     def __repr__(self) -> str:
         return f"Settings(database_url=<{self.database_backend}>, public_url={self.public_url!r})"
@@ -75,6 +84,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "log_level": "MICROPAY_LOG_LEVEL",
             "reconcile_interval": "MICROPAY_RECONCILE_INTERVAL",
             "reconcile_after": "MICROPAY_RECONCILE_AFTER",
+            "webhooks_allow_private": "MICROPAY_WEBHOOKS_ALLOW_PRIVATE",
+            "webhook_timeout": "MICROPAY_WEBHOOK_TIMEOUT",
+            "webhook_dispatch": "MICROPAY_WEBHOOK_DISPATCH",
+            "webhook_concurrency": "MICROPAY_WEBHOOK_CONCURRENCY",
+            "webhook_per_endpoint": "MICROPAY_WEBHOOK_PER_ENDPOINT",
+            "webhook_poll_interval": "MICROPAY_WEBHOOK_POLL_INTERVAL",
         }
         raw = {field: values[env] for field, env in names.items() if values.get(env, "") != ""}
         try:

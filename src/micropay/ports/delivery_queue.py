@@ -10,6 +10,7 @@ from micropay.domain.model.environment import Tenant
 class Claim(msgspec.Struct, frozen=True, kw_only=True):
     tenant: Tenant
     delivery_id: str
+    endpoint_id: str
     lease_token: str
 
 

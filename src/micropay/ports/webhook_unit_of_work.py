@@ -12,9 +12,15 @@ from micropay.ports.webhook_endpoint_repository import WebhookEndpointRepository
 class WebhookUnitOfWork(UnitOfWork, Protocol):
     """The tenant's unit of work, with its webhook endpoints and deliveries in the same transaction."""
 
-    webhook_endpoints: WebhookEndpointRepository
-    webhook_deliveries: WebhookDeliveryRepository
-    delivery_recovery: DeliveryRecovery
+    # read-only members: an adapter may hold its own repository types
+    @property
+    def webhook_endpoints(self) -> WebhookEndpointRepository: ...
+
+    @property
+    def webhook_deliveries(self) -> WebhookDeliveryRepository: ...
+
+    @property
+    def delivery_recovery(self) -> DeliveryRecovery: ...
 
 
 class WebhookUnitOfWorkFactory(Protocol):

@@ -39,7 +39,7 @@ _LITE_CLAIM: Final = (
     update(WEBHOOK_DELIVERIES)
     .where(_D.id.in_(_LITE_DUE))
     .values(lease_token=bindparam("token"), lease_until=bindparam("lease_until"))
-    .returning(_D.merchant_id, _D.environment, _D.id.label("delivery_id"))
+    .returning(_D.merchant_id, _D.environment, _D.id.label("delivery_id"), _D.endpoint_id)
 )
 _LITE_RELEASE: Final = (
     update(WEBHOOK_DELIVERIES)
@@ -62,6 +62,7 @@ class SqlaDeliveryQueue(DeliveryQueue):
             Claim(
                 tenant=Tenant(merchant_id=row["merchant_id"], environment=Environment(row["environment"])),
                 delivery_id=row["delivery_id"],
+                endpoint_id=row["endpoint_id"],
                 lease_token=lease_token,
             )
             for row in rows

@@ -18,10 +18,11 @@ from micropay.adapters.persistence.tenant_scope import set_tenant
 from micropay.adapters.persistence.webhook_delivery_repository import SqlaWebhookDeliveryRepository
 from micropay.adapters.persistence.webhook_endpoint_repository import SqlaWebhookEndpointRepository
 from micropay.domain.model.environment import Tenant
-from micropay.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from micropay.ports.unit_of_work import UnitOfWorkFactory
+from micropay.ports.webhook_unit_of_work import WebhookUnitOfWork
 
 
-class SqlaUnitOfWork(UnitOfWork):
+class SqlaUnitOfWork(WebhookUnitOfWork):
     """Entering checks out a connection, begins and (on Postgres) sets the tenant: two round trips.
 
     ``commit()`` commits; leaving without it rolls back. Either way the connection goes back to the pool.

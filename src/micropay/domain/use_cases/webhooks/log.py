@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from micropay.domain.errors import ResourceMissing
 from micropay.domain.model import webhooks
 from micropay.domain.model.environment import Tenant
@@ -65,6 +67,12 @@ class RetryEvent:
         return latest[0] if latest else delivery
 
 
+class RecoveryReport(msgspec.Struct, frozen=True, kw_only=True):
+    since: int
+    until: int
+    rescheduled: int
+
+
 class RecoverEndpoint:
     """Reschedule every failed or never-attempted delivery of the endpoint created in [since, until]
     (``since`` at most 14 days back; ``until`` defaults to now) with a fresh schedule; returns how many."""
@@ -73,7 +81,7 @@ class RecoverEndpoint:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, tenant: Tenant, endpoint_id: str, since: object, until: object) -> int:
+    async def __call__(self, tenant: Tenant, endpoint_id: str, since: object, until: object) -> RecoveryReport:
         now = int(self._clock.now())
         start, end = webhooks.recover_window(since, until, now)
         async with self._uow(tenant) as uow:
@@ -81,4 +89,4 @@ class RecoverEndpoint:
                 raise ResourceMissing("webhook_endpoint", endpoint_id)
             count = await uow.delivery_recovery.reschedule(endpoint_id, since=start, until=end, now=now)
             await uow.commit()
-        return count
+        return RecoveryReport(since=start, until=end, rescheduled=count)

@@ -40,7 +40,7 @@ FUNCTIONS = {
     "micropay_claim_webhook_deliveries(bigint, bigint, text, integer)": """
         CREATE FUNCTION micropay_claim_webhook_deliveries(
             p_now bigint, p_lease_until bigint, p_token text, p_limit integer)
-        RETURNS TABLE (merchant_id text, environment text, delivery_id text)
+        RETURNS TABLE (merchant_id text, environment text, delivery_id text, endpoint_id text)
         LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = {schema}, pg_temp
         AS $$ UPDATE {schema}.micropay_webhook_deliveries AS d
               SET lease_token = p_token, lease_until = p_lease_until
@@ -50,7 +50,7 @@ FUNCTIONS = {
                     AND (c.lease_until IS NULL OR c.lease_until <= p_now)
                   ORDER BY c.next_attempt_at LIMIT greatest(p_limit, 0)
                   FOR UPDATE SKIP LOCKED)
-              RETURNING d.merchant_id, d.environment, d.id $$""",
+              RETURNING d.merchant_id, d.environment, d.id, d.endpoint_id $$""",
     "micropay_release_webhook_deliveries(text[], text, bigint)": """
         CREATE FUNCTION micropay_release_webhook_deliveries(p_ids text[], p_token text, p_until bigint)
         RETURNS void
@@ -133,7 +133,7 @@ def _secure() -> None:
         op.execute(f"CREATE POLICY micropay_tenant ON {table} USING ({TENANT}) WITH CHECK ({TENANT})")
     # The claim function sees every tenant's deliveries but may change only the lease columns.
     op.execute(
-        f"GRANT SELECT (id, merchant_id, environment, status, next_attempt_at, lease_token, lease_until),"
+        f"GRANT SELECT (id, merchant_id, environment, endpoint_id, status, next_attempt_at, lease_token, lease_until),"
         f" UPDATE (lease_token, lease_until) ON {DELIVERIES} TO {DIRECTORY}"
     )
     op.execute(f"CREATE POLICY micropay_directory_lookup ON {DELIVERIES} FOR SELECT TO {DIRECTORY} USING (true)")
