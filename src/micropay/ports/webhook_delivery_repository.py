@@ -27,9 +27,12 @@ class WebhookDeliveryRepository(Protocol):
         """Insert one delivery per endpoint for one event (``body`` is the event JSON to send)."""
         ...
 
-    async def take(self, delivery_id: str, lease_token: str, *, now: int, lease_until: int) -> DueDelivery | None:
-        """Lease the delivery (a manual retry) unless another process holds a live lease; or, when
-        ``lease_token`` already holds it (taken by the queue), just load it. None: not available."""
+    async def take(
+        self, delivery_id: str, lease_token: str, *, now: int, lease_until: int, fresh: bool
+    ) -> DueDelivery | None:
+        """Load the delivery for an attempt, its lease extended to ``lease_until``. ``fresh`` (a manual retry):
+        take a new lease under ``lease_token`` unless another holds a live one, whatever the status. Otherwise
+        the queue's claim must still hold the lease and the delivery be pending. None: not available."""
         ...
 
     async def finish(self, delivery: WebhookDelivery, attempt: AttemptRecord | None, lease_token: str) -> bool:

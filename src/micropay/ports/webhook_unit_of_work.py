@@ -12,15 +12,9 @@ from micropay.ports.webhook_endpoint_repository import WebhookEndpointRepository
 class WebhookUnitOfWork(UnitOfWork, Protocol):
     """The tenant's unit of work, with its webhook endpoints and deliveries in the same transaction."""
 
-    # read-only members: an adapter may hold its own repository types
-    @property
-    def webhook_endpoints(self) -> WebhookEndpointRepository: ...
-
-    @property
-    def webhook_deliveries(self) -> WebhookDeliveryRepository: ...
-
-    @property
-    def delivery_recovery(self) -> DeliveryRecovery: ...
+    webhook_endpoints: WebhookEndpointRepository
+    webhook_deliveries: WebhookDeliveryRepository
+    delivery_recovery: DeliveryRecovery
 
 
 class WebhookUnitOfWorkFactory(Protocol):

@@ -42,6 +42,8 @@ class Receiver:
         self._thread = threading.Thread(target=self._loop.run_forever, name="webhook-receiver", daemon=True)
         self._server: asyncio.Server | None = None
         self.port = 0
+        self.in_flight = 0
+        self.most_in_flight = 0
 
     @property
     def url(self) -> str:
@@ -58,6 +60,21 @@ class Receiver:
         ).result(10)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
+
+    def go_down(self) -> None:
+        """Stop listening: connections are refused until ``come_back`` (same port)."""
+
+        async def close() -> None:
+            if self._server is not None:
+                self._server.close()
+                await self._server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
+
+    def come_back(self) -> None:
+        self._server = asyncio.run_coroutine_threadsafe(
+            asyncio.start_server(self._handle, "127.0.0.1", self.port, reuse_address=True), self._loop
+        ).result(10)
 
     def stop(self) -> None:
         async def close() -> None:
@@ -88,13 +105,16 @@ class Receiver:
             with self._lock:
                 self.received.append(request)
             reply = self.respond(request)
-            if reply.stall:
-                await asyncio.sleep(reply.stall)
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            try:
+                if reply.stall:
+                    await asyncio.sleep(reply.stall)
+            finally:
+                self.in_flight -= 1
             extra = "".join(f"{k}: {v}\r\n" for k, v in reply.headers.items())
-            writer.write(
-                f"HTTP/1.1 {reply.status} X\r\nContent-Length: {len(reply.body)}\r\nConnection: close\r\n{extra}\r\n".encode()
-                + reply.body
-            )
+            head = f"HTTP/1.1 {reply.status} X\r\nContent-Length: {len(reply.body)}\r\nConnection: close\r\n{extra}\r\n"
+            writer.write(head.encode() + reply.body)
             await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, ValueError, asyncio.CancelledError):
             pass

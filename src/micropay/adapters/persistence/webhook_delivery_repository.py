@@ -23,15 +23,26 @@ _IN_TENANT: Final = (_D.merchant_id == bindparam("t_merchant"), _D.environment =
 _LOAD: Final = select(WEBHOOK_DELIVERIES).where(
     *_IN_TENANT, _D.id == bindparam("delivery_id"), _D.lease_token == bindparam("token")
 )
-# A manual retry leases the delivery itself, unless a live lease is held by someone else.
+# A manual retry leases the delivery itself (whatever its status), unless someone else holds a live lease.
 _LEASE: Final = (
     update(WEBHOOK_DELIVERIES)
     .where(
         *_IN_TENANT,
         _D.id == bindparam("delivery_id"),
-        or_(_D.lease_token.is_(None), _D.lease_until <= bindparam("now"), _D.lease_token == bindparam("token")),
+        or_(_D.lease_token.is_(None), _D.lease_until <= bindparam("now")),
     )
     .values(lease_token=bindparam("token"), lease_until=bindparam("lease_until"))
+)
+# An automatic attempt goes on only while its claim still holds the lease of a pending delivery.
+_HOLD: Final = (
+    update(WEBHOOK_DELIVERIES)
+    .where(
+        *_IN_TENANT,
+        _D.id == bindparam("delivery_id"),
+        _D.lease_token == bindparam("token"),
+        _D.status == DeliveryStatus.PENDING.value,
+    )
+    .values(lease_until=bindparam("lease_until"))
 )
 _FINISH: Final = (
     update(WEBHOOK_DELIVERIES)
@@ -49,7 +60,7 @@ _RESCHEDULE: Final = (
     update(WEBHOOK_DELIVERIES)
     .where(
         *_IN_TENANT,
-        _D.endpoint_id == bindparam("endpoint_id"),
+        _D.endpoint_id == bindparam("p_endpoint"),
         _D.created >= bindparam("since"),
         _D.created <= bindparam("until"),
         or_(
@@ -106,10 +117,13 @@ class SqlaWebhookDeliveryRepository(WebhookDeliveryRepository, DeliveryRecovery)
         with storage_errors("schedule webhook deliveries"):
             await self._connection.execute(insert(WEBHOOK_DELIVERIES), rows)
 
-    async def take(self, delivery_id: str, lease_token: str, *, now: int, lease_until: int) -> DueDelivery | None:
+    async def take(
+        self, delivery_id: str, lease_token: str, *, now: int, lease_until: int, fresh: bool
+    ) -> DueDelivery | None:
         params = {**self._tenant, "delivery_id": delivery_id, "token": lease_token}
+        statement = _LEASE if fresh else _HOLD
         with storage_errors("lease a webhook delivery"):
-            leased = await self._connection.execute(_LEASE, {**params, "now": now, "lease_until": lease_until})
+            leased = await self._connection.execute(statement, {**params, "now": now, "lease_until": lease_until})
             if leased.rowcount != 1:
                 return None
             row = (await self._connection.execute(_LOAD, params)).mappings().first()
@@ -153,7 +167,7 @@ class SqlaWebhookDeliveryRepository(WebhookDeliveryRepository, DeliveryRecovery)
         return [delivery_to_domain(row, tuple(attempts[row["id"]])) for row in rows]
 
     async def reschedule(self, endpoint_id: str, *, since: int, until: int, now: int) -> int:
-        params = {**self._tenant, "endpoint_id": endpoint_id, "since": since, "until": until, "now": now}
+        params = {**self._tenant, "p_endpoint": endpoint_id, "since": since, "until": until, "now": now}
         with storage_errors("reschedule webhook deliveries"):
             result = await self._connection.execute(_RESCHEDULE, params)
         return int(result.rowcount)

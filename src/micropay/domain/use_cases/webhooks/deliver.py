@@ -8,7 +8,7 @@ import msgspec
 
 from micropay.domain.model import webhooks
 from micropay.domain.model.environment import Tenant
-from micropay.domain.model.webhooks import AttemptRecord, WebhookDelivery
+from micropay.domain.model.webhooks import AttemptRecord, WebhookDelivery, WebhookEndpoint
 from micropay.domain.use_cases.webhooks.policy import WebhookPolicy
 from micropay.domain.use_cases.webhooks.secrets import open_live_secrets
 from micropay.ports.clock import Clock
@@ -60,7 +60,7 @@ class AttemptDelivery:
         now = int(self._clock.now())
         async with self._uow(tenant) as uow:
             due = await uow.webhook_deliveries.take(
-                delivery_id, lease_token, now=now, lease_until=now + self._policy.lease_seconds
+                delivery_id, lease_token, now=now, lease_until=now + self._policy.lease_seconds, fresh=manual
             )
             if due is None:
                 return None
@@ -83,10 +83,18 @@ class AttemptDelivery:
             outcome = await self._sender.send(message, allow_private=self._policy.allow_private)
         else:
             outcome = SendOutcome(http_status=None, duration_ms=0, error="no signing secret could be opened")
-        return await self._record(tenant, due.delivery, outcome, lease_token, now=now, manual=manual)
+        return await self._record(tenant, due.delivery, stored.endpoint, outcome, lease_token, now=now, manual=manual)
 
     async def _record(
-        self, tenant: Tenant, delivery: WebhookDelivery, outcome: SendOutcome, token: str, *, now: int, manual: bool
+        self,
+        tenant: Tenant,
+        delivery: WebhookDelivery,
+        endpoint_then: WebhookEndpoint,
+        outcome: SendOutcome,
+        token: str,
+        *,
+        now: int,
+        manual: bool,
     ) -> AttemptResult:
         attempt = AttemptRecord(
             created=now,
@@ -96,23 +104,29 @@ class AttemptDelivery:
             response_excerpt=outcome.response_excerpt,
         )
         finished_at = int(self._clock.now())
-        async with self._uow(tenant) as uow:
-            stored = await uow.webhook_endpoints.get(delivery.endpoint_id)
-            if stored is None:  # deleted meanwhile: its deliveries went with it
-                return AttemptResult(delivery=delivery, outcome=outcome, recorded=False)
-            after, endpoint = webhooks.after_attempt(
+        jitter = self._random.jitter()
+
+        def after_this(endpoint: WebhookEndpoint) -> tuple[WebhookDelivery, WebhookEndpoint]:
+            return webhooks.after_attempt(
                 delivery,
-                stored.endpoint,
+                endpoint,
                 outcome.http_status,
                 now=finished_at,
-                jitter=self._random.jitter(),
+                jitter=jitter,
                 retry_after=outcome.retry_after,
                 manual=manual,
             )
+
+        after, _ = after_this(endpoint_then)  # the delivery's part does not depend on the endpoint's state
+        async with self._uow(tenant) as uow:
+            # The delivery first: its compare-and-swap is also what takes SQLite's write lock at once.
             recorded = await uow.webhook_deliveries.finish(after, attempt, token)
             if recorded:
-                if endpoint != stored.endpoint:
-                    await uow.webhook_endpoints.put(msgspec.structs.replace(stored, endpoint=endpoint))
+                stored = await uow.webhook_endpoints.get(delivery.endpoint_id)
+                if stored is not None:
+                    _, endpoint = after_this(stored.endpoint)
+                    if endpoint != stored.endpoint:
+                        await uow.webhook_endpoints.put(msgspec.structs.replace(stored, endpoint=endpoint))
                 await uow.commit()
         if not recorded:
             log.warning("webhook delivery %s: lease lost during the attempt; not recorded here", delivery.id)
