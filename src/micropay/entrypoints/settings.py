@@ -50,6 +50,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     webhook_concurrency: Annotated[int, msgspec.Meta(ge=1)] = 16
     webhook_per_endpoint: Annotated[int, msgspec.Meta(ge=1)] = 4
     webhook_poll_interval: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+    #: Seconds a lease outlives an attempt's timeout before another process may take the attempt over.
+    webhook_lease_margin: Annotated[int, msgspec.Meta(ge=1)] = 30
 
     def __repr__(self) -> str:
         return f"Settings(database_url=<{self.database_backend}>, public_url={self.public_url!r})"
@@ -90,6 +92,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "webhook_concurrency": "MICROPAY_WEBHOOK_CONCURRENCY",
             "webhook_per_endpoint": "MICROPAY_WEBHOOK_PER_ENDPOINT",
             "webhook_poll_interval": "MICROPAY_WEBHOOK_POLL_INTERVAL",
+            "webhook_lease_margin": "MICROPAY_WEBHOOK_LEASE_MARGIN",
         }
         raw = {field: values[env] for field, env in names.items() if values.get(env, "") != ""}
         try:

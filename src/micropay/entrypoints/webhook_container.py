@@ -32,8 +32,11 @@ from micropay.ports.random_source import RandomSource
 from micropay.ports.webhook_sender import WebhookSender
 from micropay.ports.webhook_unit_of_work import WebhookUnitOfWorkFactory
 
-#: A lease outlives the attempt's whole time budget by this much before another process may take over.
-LEASE_MARGIN_SECONDS = 30
+
+
+def lease_seconds(settings: Settings) -> int:
+    """A lease outlives the attempt's whole time budget by the margin before another process may take over."""
+    return math.ceil(settings.webhook_timeout) + settings.webhook_lease_margin
 
 
 class WebhookProvider(Provider):
@@ -43,7 +46,7 @@ class WebhookProvider(Provider):
     def policy(self, settings: Settings) -> WebhookPolicy:
         return WebhookPolicy(
             allow_private=settings.webhooks_allow_private,
-            lease_seconds=math.ceil(settings.webhook_timeout) + LEASE_MARGIN_SECONDS,
+            lease_seconds=lease_seconds(settings),
         )
 
     @provide
@@ -76,7 +79,7 @@ class WebhookProvider(Provider):
             attempt,
             clock,
             ids,
-            lease_seconds=math.ceil(settings.webhook_timeout) + LEASE_MARGIN_SECONDS,
+            lease_seconds=lease_seconds(settings),
             concurrency=settings.webhook_concurrency,
             per_endpoint=settings.webhook_per_endpoint,
             poll_interval=settings.webhook_poll_interval,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ class ReceivedRequest:
     path: str
     headers: dict[str, str]  # lower-case names
     body: bytes
+    received_at: float = 0.0  # time.monotonic() when it arrived
 
 
 @dataclass
@@ -101,7 +103,9 @@ class Receiver:
                     name, _, value = line.partition(":")
                     headers[name.strip().lower()] = value.strip()
             body = await reader.readexactly(int(headers.get("content-length", "0")))
-            request = ReceivedRequest(method=method, path=path, headers=headers, body=body)
+            request = ReceivedRequest(
+                method=method, path=path, headers=headers, body=body, received_at=time.monotonic()
+            )
             with self._lock:
                 self.received.append(request)
             reply = self.respond(request)
