@@ -36,7 +36,9 @@ from micropay.domain.use_cases.credentials import (
     RotateVaultKeys,
     SetCredentials,
 )
+from micropay.domain.use_cases.events import GetEvent, ListEvents, ListIntentEvents
 from micropay.domain.use_cases.handle_callback import HandleCallback
+from micropay.domain.use_cases.prune_events import PruneEvents
 from micropay.domain.use_cases.prune_idempotency import PruneIdempotencyRecords
 from micropay.domain.use_cases.queries import GetPaymentIntent, ListAttempts, ListPaymentIntents
 from micropay.domain.use_cases.reconcile_intent import ReconcilePaymentIntent
@@ -49,6 +51,7 @@ from micropay.ports.callback_tokens import CallbackTokenIssuer
 from micropay.ports.clock import Clock
 from micropay.ports.credential_vault import CredentialVault
 from micropay.ports.daraja_gateway import DarajaGateway
+from micropay.ports.event_pruner import EventPruner
 from micropay.ports.id_generator import IdGenerator
 from micropay.ports.idempotency_store import IdempotencyStore
 from micropay.ports.tenant_directory import TenantDirectory
@@ -130,6 +133,10 @@ class InfrastructureProvider(Provider):
         return persistence.idempotency_store
 
     @provide
+    def event_pruner(self, persistence: Persistence) -> EventPruner:
+        return persistence.event_pruner
+
+    @provide
     async def http_client(self, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         client = make_daraja_client(
             connect_timeout=settings.daraja_connect_timeout, read_timeout=settings.daraja_read_timeout
@@ -190,6 +197,10 @@ class UseCaseProvider(Provider):
     roll_key = provide(RollApiKey)
     create_merchant = provide(CreateMerchant)
     rotate = provide(RotateVaultKeys)
+    get_event = provide(GetEvent)
+    list_events = provide(ListEvents)
+    list_intent_events = provide(ListIntentEvents)
+    prune_events = provide(PruneEvents)
 
 
 def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:

@@ -4,7 +4,8 @@ Every ``MICROPAY_RECONCILE_INTERVAL`` seconds (plus a random jitter of up to a t
 so that several workers spread out) it opens a dishka request scope and runs, one after the other:
 
 - one ``ReconcileStuckPayments`` pass (the automatic reconciliation);
-- one ``PruneIdempotencyRecords`` pass (deletes idempotency records past their 24-hour retention).
+- one ``PruneIdempotencyRecords`` pass (deletes idempotency records past their 24-hour retention);
+- one ``PruneEvents`` pass (deletes events older than ``MICROPAY_EVENT_RETENTION_DAYS``).
 
 Each task is guarded on its own: a failure of one is logged and does not skip the other or stop the loop.
 Several workers each running their own loop is safe: the directory query only reads, a settled intent is a
@@ -24,6 +25,7 @@ from typing import Final
 from dishka import AsyncContainer
 
 from micropay.domain.errors import MicropayError
+from micropay.domain.use_cases.prune_events import DEFAULT_RETENTION_DAYS, PruneEvents
 from micropay.domain.use_cases.prune_idempotency import PruneIdempotencyRecords
 from micropay.domain.use_cases.reconcile_stuck import ReconcileReport, ReconcileStuckPayments
 
@@ -44,12 +46,14 @@ class MaintenanceLoop:
         older_than: int,
         limit: int = PASS_LIMIT,
         rng: random.Random | None = None,
+        event_retention_days: int = DEFAULT_RETENTION_DAYS,
     ) -> None:
         self._container = container
         self._interval = interval
         self._older_than = older_than
         self._limit = limit
         self._rng = rng or random.Random()
+        self._event_retention_days = event_retention_days
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -93,6 +97,15 @@ class MaintenanceLoop:
             log.info("idempotency prune: deleted=%d", deleted)
         return deleted
 
+    async def prune_events_once(self) -> int:
+        """One pruning pass of the events past their retention; returns how many were deleted."""
+        async with self._container() as request:
+            prune = await request.get(PruneEvents)
+            deleted = await prune(retention_days=self._event_retention_days)
+        if deleted:
+            log.info("event prune: deleted=%d", deleted)
+        return deleted
+
     def _delay(self) -> float:
         return self._interval + self._rng.uniform(0.0, min(self._interval / 10, MAX_JITTER_SECONDS))
 
@@ -101,6 +114,7 @@ class MaintenanceLoop:
             await asyncio.sleep(self._delay())
             await _guarded("automatic reconcile pass", self.run_once)
             await _guarded("idempotency prune", self.prune_once)
+            await _guarded("event prune", self.prune_events_once)
 
 
 async def _guarded(name: str, task: Callable[[], Awaitable[object]]) -> None:

@@ -41,6 +41,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     reconcile_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
     #: Seconds an intent must have been ``processing`` before the automatic reconciliation asks Daraja.
     reconcile_after: Annotated[int, msgspec.Meta(ge=0)] = 60
+    #: Days an event is kept before the maintenance loop deletes it (at least 1).
+    event_retention_days: Annotated[int, msgspec.Meta(ge=1)] = 30
     #: Outbound webhooks (contract §9): allow loopback/private targets (local development only).
     webhooks_allow_private: bool = False
     #: Seconds a receiver has to answer one webhook attempt.
@@ -86,6 +88,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "log_level": "MICROPAY_LOG_LEVEL",
             "reconcile_interval": "MICROPAY_RECONCILE_INTERVAL",
             "reconcile_after": "MICROPAY_RECONCILE_AFTER",
+            "event_retention_days": "MICROPAY_EVENT_RETENTION_DAYS",
             "webhooks_allow_private": "MICROPAY_WEBHOOKS_ALLOW_PRIVATE",
             "webhook_timeout": "MICROPAY_WEBHOOK_TIMEOUT",
             "webhook_dispatch": "MICROPAY_WEBHOOK_DISPATCH",

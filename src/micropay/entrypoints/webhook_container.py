@@ -33,7 +33,6 @@ from micropay.ports.webhook_sender import WebhookSender
 from micropay.ports.webhook_unit_of_work import WebhookUnitOfWorkFactory
 
 
-
 def lease_seconds(settings: Settings) -> int:
     """A lease outlives the attempt's whole time budget by the margin before another process may take over."""
     return math.ceil(settings.webhook_timeout) + settings.webhook_lease_margin

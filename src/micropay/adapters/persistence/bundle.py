@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from micropay.adapters.persistence.event_pruner import SqlaEventPruner
 from micropay.adapters.persistence.idempotency_store import SqlaIdempotencyStore
 from micropay.adapters.persistence.tenant_directory import SqlaTenantDirectory
 from micropay.adapters.persistence.unit_of_work import SqlaUnitOfWorkFactory
@@ -15,6 +16,7 @@ class Persistence(NamedTuple):
     uow_factory: SqlaUnitOfWorkFactory
     tenant_directory: SqlaTenantDirectory
     idempotency_store: SqlaIdempotencyStore
+    event_pruner: SqlaEventPruner
 
 
 def build_persistence(engine: AsyncEngine) -> Persistence:
@@ -23,4 +25,5 @@ def build_persistence(engine: AsyncEngine) -> Persistence:
         uow_factory=SqlaUnitOfWorkFactory(engine),
         tenant_directory=SqlaTenantDirectory(engine),
         idempotency_store=SqlaIdempotencyStore(engine),
+        event_pruner=SqlaEventPruner(engine),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Self
 
@@ -12,25 +13,32 @@ from micropay.adapters.persistence.api_key_repository import SqlaApiKeyRepositor
 from micropay.adapters.persistence.attempt_repository import SqlaAttemptRepository
 from micropay.adapters.persistence.credential_repository import SqlaCredentialRepository
 from micropay.adapters.persistence.errors import storage_errors
+from micropay.adapters.persistence.event_repository import SqlaEventRepository
 from micropay.adapters.persistence.intent_repository import SqlaIntentRepository
 from micropay.adapters.persistence.merchant_repository import SqlaMerchantRepository
 from micropay.adapters.persistence.tenant_scope import set_tenant
 from micropay.adapters.persistence.webhook_delivery_repository import SqlaWebhookDeliveryRepository
 from micropay.adapters.persistence.webhook_endpoint_repository import SqlaWebhookEndpointRepository
 from micropay.domain.model.environment import Tenant
+from micropay.domain.model.events import Event
 from micropay.ports.unit_of_work import UnitOfWorkFactory
 from micropay.ports.webhook_unit_of_work import WebhookUnitOfWork
+
+#: Called with the events a unit of work committed, right after the commit succeeded (never on rollback).
+AfterCommit = Callable[[Sequence[Event]], None]
 
 
 class SqlaUnitOfWork(WebhookUnitOfWork):
     """Entering checks out a connection, begins and (on Postgres) sets the tenant: two round trips.
 
     ``commit()`` commits; leaving without it rolls back. Either way the connection goes back to the pool.
-    The repositories exist only inside the ``async with`` block.
+    The repositories exist only inside the ``async with`` block. After a successful commit, ``after_commit``
+    (if any) gets the events the transaction wrote: the in-process publication point (SQLite has no NOTIFY).
     """
 
     intents: SqlaIntentRepository
     attempts: SqlaAttemptRepository
+    events: SqlaEventRepository
     credentials: SqlaCredentialRepository
     api_keys: SqlaApiKeyRepository
     merchants: SqlaMerchantRepository
@@ -38,9 +46,10 @@ class SqlaUnitOfWork(WebhookUnitOfWork):
     webhook_deliveries: SqlaWebhookDeliveryRepository
     delivery_recovery: SqlaWebhookDeliveryRepository
 
-    def __init__(self, engine: AsyncEngine, tenant: Tenant) -> None:
+    def __init__(self, engine: AsyncEngine, tenant: Tenant, after_commit: AfterCommit | None = None) -> None:
         self.tenant = tenant
         self._engine = engine
+        self._after_commit = after_commit
         self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
@@ -57,6 +66,7 @@ class SqlaUnitOfWork(WebhookUnitOfWork):
         self._connection = connection
         self.intents = SqlaIntentRepository(connection, self.tenant)
         self.attempts = SqlaAttemptRepository(connection, self.tenant)
+        self.events = SqlaEventRepository(connection, self.tenant)
         self.credentials = SqlaCredentialRepository(connection, self.tenant)
         self.api_keys = SqlaApiKeyRepository(connection, self.tenant)
         self.merchants = SqlaMerchantRepository(connection, self.tenant)
@@ -69,6 +79,9 @@ class SqlaUnitOfWork(WebhookUnitOfWork):
         connection = self._require_connection()
         with storage_errors("commit"):
             await connection.commit()
+        committed, self.events.added = self.events.added, []
+        if committed and self._after_commit is not None:
+            self._after_commit(committed)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -96,8 +109,9 @@ async def _close_quietly(connection: AsyncConnection) -> None:
 class SqlaUnitOfWorkFactory(UnitOfWorkFactory):
     """The ``UnitOfWorkFactory`` port: ``factory(tenant)`` gives a new, not yet started unit of work."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, after_commit: AfterCommit | None = None) -> None:
         self._engine = engine
+        self._after_commit = after_commit
 
     def __call__(self, tenant: Tenant) -> SqlaUnitOfWork:
-        return SqlaUnitOfWork(self._engine, tenant)
+        return SqlaUnitOfWork(self._engine, tenant, self._after_commit)

@@ -14,6 +14,7 @@ import msgspec
 
 from micropay.domain.errors import InvalidParameter
 from micropay.domain.model.environment import Environment
+from micropay.domain.model.events import EventType
 
 ENDPOINT_PREFIX: Final = "we"
 DELIVERY_PREFIX: Final = "wd"
@@ -240,17 +241,7 @@ def associated_data(merchant_id: str, environment: Environment, endpoint_id: str
 
 MAX_ENDPOINTS: Final = 16
 #: The event types of contract §8 an endpoint may subscribe to.
-EVENT_TYPES: Final = frozenset(
-    {
-        "payment_intent.created",
-        "payment_intent.processing",
-        "payment_intent.succeeded",
-        "payment_intent.payment_failed",
-        "payment_intent.canceled",
-        "payment_intent.amount_mismatch",
-        "payment_intent.unexpected_payment",
-    }
-)
+EVENT_TYPES: Final = frozenset(t.value for t in EventType)
 
 
 def after_attempt(

@@ -26,7 +26,7 @@ from micropay.entrypoints.http.errors import (
     validation_error_handler,
 )
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
-from micropay.entrypoints.http.routes import api_keys, credentials, health, payment_intents, webhooks
+from micropay.entrypoints.http.routes import api_keys, credentials, events, health, payment_intents, webhooks
 from micropay.entrypoints.http.routes import event_deliveries as event_delivery_routes
 from micropay.entrypoints.http.routes import webhook_endpoints as webhook_endpoint_routes
 from micropay.entrypoints.reconciler import MaintenanceLoop
@@ -58,7 +58,12 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
         # A wrong or missing master key must stop the service at start-up, not at the first payment.
         await container.get(CredentialVault)
 
-    maintenance = MaintenanceLoop(container, interval=settings.reconcile_interval, older_than=settings.reconcile_after)
+    maintenance = MaintenanceLoop(
+        container,
+        interval=settings.reconcile_interval,
+        older_than=settings.reconcile_after,
+        event_retention_days=settings.event_retention_days,
+    )
 
     async def start_webhooks() -> None:
         # The webhook dispatcher runs in every API process unless the operator runs separate workers.
@@ -78,6 +83,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *webhook_endpoint_routes.ROUTES,
             *event_delivery_routes.ROUTES,
             *health.ROUTES,
+            *events.ROUTES,
         ],
         dependencies={"principal": Provide(provide_principal)},
         exception_handlers={

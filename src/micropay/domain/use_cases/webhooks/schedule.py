@@ -7,11 +7,11 @@ from collections.abc import Callable
 from micropay.domain.model import webhooks
 from micropay.domain.model.webhooks import DELIVERY_PREFIX, MAX_ENDPOINTS, DeliveryStatus, WebhookDelivery
 from micropay.ports.id_generator import IdGenerator
-from micropay.ports.webhook_unit_of_work import WebhookUnitOfWork
+from micropay.ports.unit_of_work import UnitOfWork
 
 
 async def schedule_deliveries(
-    uow: WebhookUnitOfWork,
+    uow: UnitOfWork,
     *,
     event_id: str,
     event_type: str,

@@ -9,7 +9,7 @@ id; ``micropay_release_webhook_deliveries`` gives leases back. Everything else (
 an attempt) happens in the tenant's own transaction. On SQLite the same statements run directly.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0009"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
