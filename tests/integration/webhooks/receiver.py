@@ -36,14 +36,14 @@ Responder = Callable[[ReceivedRequest], Reply]
 
 
 class Receiver:
-    def __init__(self, respond: Responder | None = None) -> None:
+    def __init__(self, respond: Responder | None = None, port: int = 0) -> None:
         self.respond: Responder = respond or (lambda _request: Reply())
         self.received: list[ReceivedRequest] = []
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="webhook-receiver", daemon=True)
         self._server: asyncio.Server | None = None
-        self.port = 0
+        self.port = port
         self.in_flight = 0
         self.most_in_flight = 0
 
@@ -58,7 +58,7 @@ class Receiver:
     def start(self) -> Receiver:
         self._thread.start()
         self._server = asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self._handle, "127.0.0.1", 0), self._loop
+            asyncio.start_server(self._handle, "127.0.0.1", self.port), self._loop
         ).result(10)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -127,8 +127,8 @@ class Receiver:
 
 
 @contextmanager
-def running_receiver(respond: Responder | None = None) -> Iterator[Receiver]:
-    receiver = Receiver(respond).start()
+def running_receiver(respond: Responder | None = None, port: int = 0) -> Iterator[Receiver]:
+    receiver = Receiver(respond, port).start()
     try:
         yield receiver
     finally:
