@@ -71,7 +71,7 @@ class FakeWebhookEndpointRepository(WebhookEndpointRepository):
     def __init__(self, store: FakeWebhookStore) -> None:
         self._store = store
 
-    async def get(self, endpoint_id: str) -> StoredEndpoint | None:
+    async def get(self, endpoint_id: str, *, for_update: bool = False) -> StoredEndpoint | None:
         return self._store.endpoint(endpoint_id)
 
     async def list(self, *, limit: int, starting_after: str | None = None) -> list[WebhookEndpoint]:

@@ -23,7 +23,9 @@ class StoredEndpoint(msgspec.Struct, frozen=True, kw_only=True):
 class WebhookEndpointRepository(Protocol):
     """The tenant's webhook endpoints (one unit of work's view; other tenants' rows are invisible)."""
 
-    async def get(self, endpoint_id: str) -> StoredEndpoint | None: ...
+    async def get(self, endpoint_id: str, *, for_update: bool = False) -> StoredEndpoint | None:
+        """``for_update``: lock the row until the transaction ends (a read-modify-write of its failure streak)."""
+        ...
 
     async def list(self, *, limit: int, starting_after: str | None = None) -> list[WebhookEndpoint]:
         """Newest first; ``limit`` rows at most."""

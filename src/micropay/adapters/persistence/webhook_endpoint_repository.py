@@ -19,6 +19,7 @@ from micropay.ports.webhook_endpoint_repository import SealedSecret, StoredEndpo
 _E = WEBHOOK_ENDPOINTS.c
 _IN_TENANT: Final = (_E.merchant_id == bindparam("t_merchant"), _E.environment == bindparam("t_env"))
 _GET: Final = select(WEBHOOK_ENDPOINTS).where(*_IN_TENANT, _E.id == bindparam("endpoint_id"))
+_GET_FOR_UPDATE: Final = _GET.with_for_update()  # SQLite has no row locks: its writer lock is already held
 _LIST: Final = select(WEBHOOK_ENDPOINTS).where(*_IN_TENANT).order_by(_E.id.desc()).limit(bindparam("limit"))
 _LIST_AFTER: Final = _LIST.where(_E.id < bindparam("starting_after"))
 _DELETE: Final = delete(WEBHOOK_ENDPOINTS).where(*_IN_TENANT, _E.id == bindparam("endpoint_id"))
@@ -93,9 +94,10 @@ class SqlaWebhookEndpointRepository(WebhookEndpointRepository):
         self._tenant_obj = tenant
         self._tenant = {"t_merchant": tenant.merchant_id, "t_env": tenant.environment.value}
 
-    async def get(self, endpoint_id: str) -> StoredEndpoint | None:
+    async def get(self, endpoint_id: str, *, for_update: bool = False) -> StoredEndpoint | None:
+        statement = _GET_FOR_UPDATE if for_update else _GET
         with storage_errors("read a webhook endpoint"):
-            result = await self._connection.execute(_GET, {**self._tenant, "endpoint_id": endpoint_id})
+            result = await self._connection.execute(statement, {**self._tenant, "endpoint_id": endpoint_id})
             row = result.mappings().first()
         if row is None:
             return None

@@ -122,7 +122,8 @@ class AttemptDelivery:
             # The delivery first: its compare-and-swap is also what takes SQLite's write lock at once.
             recorded = await uow.webhook_deliveries.finish(after, attempt, token)
             if recorded:
-                stored = await uow.webhook_endpoints.get(delivery.endpoint_id)
+                # locked: concurrent attempts to one endpoint must not lose each other's streak updates
+                stored = await uow.webhook_endpoints.get(delivery.endpoint_id, for_update=True)
                 if stored is not None:
                     _, endpoint = after_this(stored.endpoint)
                     if endpoint != stored.endpoint:

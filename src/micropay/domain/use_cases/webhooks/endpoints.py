@@ -40,8 +40,8 @@ class EndpointWithSecret(msgspec.Struct, frozen=True, kw_only=True):
     __str__ = __repr__
 
 
-async def _require(uow: WebhookUnitOfWork, endpoint_id: str) -> StoredEndpoint:
-    stored = await uow.webhook_endpoints.get(endpoint_id)
+async def _require(uow: WebhookUnitOfWork, endpoint_id: str, *, for_update: bool = False) -> StoredEndpoint:
+    stored = await uow.webhook_endpoints.get(endpoint_id, for_update=for_update)
     if stored is None:
         raise ResourceMissing("webhook_endpoint", endpoint_id)
     return stored
@@ -122,7 +122,7 @@ class UpdateEndpoint:
         if disabled is not None and not isinstance(disabled, bool):
             raise InvalidParameter("disabled", "disabled must be true or false.")
         async with self._uow(tenant) as uow:
-            stored = await _require(uow, endpoint_id)
+            stored = await _require(uow, endpoint_id, for_update=True)
             endpoint = msgspec.structs.replace(stored.endpoint, **changes)
             if disabled is True and endpoint.enabled:
                 endpoint = webhooks.disable(endpoint, DisabledReason.MANUAL)
@@ -147,7 +147,7 @@ class RotateEndpointSecret:
         now = int(self._clock.now())
         key = new_secret(self._random)
         async with self._uow(tenant) as uow:
-            stored = await _require(uow, endpoint_id)
+            stored = await _require(uow, endpoint_id, for_update=True)
             kept = tuple(
                 msgspec.structs.replace(s, expires_at=min(s.expires_at or now + overlap, now + overlap))
                 for s in stored.secrets
