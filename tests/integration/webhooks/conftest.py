@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -20,15 +19,16 @@ from micropay.adapters.system import SecureIdGenerator
 from micropay.adapters.vault import AesGcmVault, load_master_keys
 from micropay.adapters.webhooks.sender import HttpxWebhookSender, make_webhook_client
 from micropay.domain.model.environment import Tenant
+from micropay.domain.model.events import EventType, IntentEvent
 from micropay.domain.model.webhooks import WebhookDelivery
+from micropay.domain.use_cases._events import record_events
 from micropay.domain.use_cases.webhooks.deliver import AttemptDelivery
 from micropay.domain.use_cases.webhooks.endpoints import EndpointWithSecret, RegisterEndpoint
 from micropay.domain.use_cases.webhooks.policy import WebhookPolicy
-from micropay.domain.use_cases.webhooks.schedule import schedule_deliveries
 from micropay.entrypoints.webhook_dispatcher import WebhookDispatcher
 from tests import pg
 from tests.fakes.clock import FakeClock
-from tests.integration.persistence.builders import new_tenant, seed_merchant
+from tests.integration.persistence.builders import created_intent, new_tenant, seed_merchant
 
 LEASE_SECONDS = 30
 
@@ -65,20 +65,17 @@ class WebhookWorld:
         register = RegisterEndpoint(self.uow, self.vault, self.clock, self.ids, self.random, self.policy)
         return await register(self.tenant, {"url": url, "enabled_events": events or ["*"]})
 
-    async def emit(self, event_type: str = "payment_intent.succeeded", event_id: str | None = None) -> str:
-        """What the event's transaction does: schedule its deliveries (here without an events table)."""
-        event_id = event_id or self.ids.new_id("evt")
-
-        def render(pending: int) -> bytes:
-            body = {"id": event_id, "object": "event", "type": event_type, "pending_webhooks": pending}
-            return json.dumps(body).encode()
-
+    async def emit(self, event_type: str = "payment_intent.succeeded") -> str:
+        """An event written the production way (``record_events``: the event and its deliveries, one
+        transaction) about an intent that need not exist; returns the event id."""
+        intent = created_intent(self.tenant)
+        change = IntentEvent(
+            type=EventType(event_type), intent_id=intent.id, version=intent.version, at=int(self.clock.now())
+        )
         async with self.uow(self.tenant) as uow:
-            await schedule_deliveries(
-                uow, event_id=event_id, event_type=event_type, render=render, now=int(self.clock.now()), ids=self.ids
-            )
+            [event] = await record_events(uow, intent, [change], ids=self.ids, request=None)
             await uow.commit()
-        return event_id
+        return event.id
 
     async def deliveries(self, endpoint_id: str | None = None) -> list[WebhookDelivery]:
         async with self.uow(self.tenant) as uow:

@@ -7,18 +7,18 @@ import msgspec
 from micropay.domain.errors import ResourceMissing
 from micropay.domain.model import webhooks
 from micropay.domain.model.environment import Tenant
-from micropay.domain.model.webhooks import WebhookDelivery
+from micropay.domain.model.webhooks import DELIVERY_PREFIX, MAX_ATTEMPTS, DeliveryStatus, WebhookDelivery
 from micropay.domain.use_cases.webhooks.deliver import AttemptDelivery
 from micropay.ports.clock import Clock
 from micropay.ports.id_generator import IdGenerator
-from micropay.ports.webhook_unit_of_work import WebhookUnitOfWorkFactory
+from micropay.ports.webhook_unit_of_work import WebhookUnitOfWork, WebhookUnitOfWorkFactory
 
-ALL: int = 1000
+_ENCODER = msgspec.json.Encoder()
 
 
 class ListDeliveries:
     """Newest first, each with its attempts; ``limit + 1`` rows at most (for ``has_more``).
-    ``ResourceMissing`` for an endpoint that is not the tenant's."""
+    ``ResourceMissing`` for an endpoint or an event that is not the tenant's."""
 
     def __init__(self, uow: WebhookUnitOfWorkFactory) -> None:
         self._uow = uow
@@ -35,36 +35,56 @@ class ListDeliveries:
         async with self._uow(tenant) as uow:
             if endpoint_id is not None and await uow.webhook_endpoints.get(endpoint_id) is None:
                 raise ResourceMissing("webhook_endpoint", endpoint_id)
+            if event_id is not None and await uow.events.get(event_id) is None:
+                raise ResourceMissing("event", event_id)
             return await uow.webhook_deliveries.list(
                 endpoint_id=endpoint_id, event_id=event_id, limit=limit + 1, starting_after=starting_after
             )
 
 
 class RetryEvent:
-    """Deliver an event to one endpoint now: a manual attempt, also for a ``failed`` delivery or a disabled
-    endpoint. It does not move the automatic schedule (unless it succeeds: then the delivery is done)."""
+    """Deliver an event to one endpoint now: a manual attempt, also for a ``failed`` delivery, a disabled
+    endpoint, or an endpoint the event was never scheduled for (then a delivery is created for the manual
+    attempt only: no automatic retries). It does not move the automatic schedule; a success ends it."""
 
-    def __init__(self, uow: WebhookUnitOfWorkFactory, attempt: AttemptDelivery, ids: IdGenerator) -> None:
+    def __init__(self, uow: WebhookUnitOfWorkFactory, attempt: AttemptDelivery, ids: IdGenerator, clock: Clock) -> None:
         self._uow = uow
         self._attempt = attempt
         self._ids = ids
+        self._clock = clock
 
     async def __call__(self, tenant: Tenant, event_id: str, endpoint_id: str) -> WebhookDelivery:
         async with self._uow(tenant) as uow:
+            event = await uow.events.get(event_id)
+            if event is None:
+                raise ResourceMissing("event", event_id)
             if await uow.webhook_endpoints.get(endpoint_id) is None:
                 raise ResourceMissing("webhook_endpoint", endpoint_id, param="endpoint")
-            found = await uow.webhook_deliveries.list(
-                endpoint_id=endpoint_id, event_id=event_id, limit=1, starting_after=None
-            )
-        if not found:
-            raise ResourceMissing("event", event_id)
-        delivery = found[0]
-        await self._attempt(tenant, delivery.id, self._ids.new_secret(24), manual=True)
+            found = await self._delivery(uow, event_id, endpoint_id)
+            if found is None:
+                found = WebhookDelivery(
+                    id=self._ids.new_id(DELIVERY_PREFIX),
+                    event_id=event_id,
+                    event_type=event.type.value,
+                    endpoint_id=endpoint_id,
+                    status=DeliveryStatus.FAILED,  # nothing automatic will send it
+                    scheduled_attempts=MAX_ATTEMPTS,
+                    next_attempt_at=None,
+                    created=int(self._clock.now()),
+                )
+                await uow.webhook_deliveries.schedule([found], _ENCODER.encode(event))
+                await uow.commit()
+        await self._attempt(tenant, found.id, self._ids.new_secret(24), manual=True)
         async with self._uow(tenant) as uow:
-            latest = await uow.webhook_deliveries.list(
-                endpoint_id=endpoint_id, event_id=event_id, limit=1, starting_after=None
-            )
-        return latest[0] if latest else delivery
+            latest = await self._delivery(uow, event_id, endpoint_id)
+        return latest or found
+
+    @staticmethod
+    async def _delivery(uow: WebhookUnitOfWork, event_id: str, endpoint_id: str) -> WebhookDelivery | None:
+        found = await uow.webhook_deliveries.list(
+            endpoint_id=endpoint_id, event_id=event_id, limit=1, starting_after=None
+        )
+        return found[0] if found else None
 
 
 class RecoveryReport(msgspec.Struct, frozen=True, kw_only=True):
