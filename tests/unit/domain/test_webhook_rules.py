@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from micropay.domain.errors import InvalidParameter
-from micropay.domain.model import webhooks
+from micropay.domain.model import webhook_params, webhooks
 from micropay.domain.model.environment import Environment
 from micropay.domain.model.webhooks import (
     EVENT_TYPES,
@@ -122,12 +122,14 @@ def test_matching(event_type: str) -> None:
 )
 def test_enabled_events_must_be_known(value: object) -> None:
     with pytest.raises(InvalidParameter) as caught:
-        webhooks.validate_enabled_events(value, EVENT_TYPES)
+        webhook_params.validate_enabled_events(value, EVENT_TYPES)
     assert caught.value.param == "enabled_events"
 
 
 def test_enabled_events_drop_duplicates_and_keep_order() -> None:
-    got = webhooks.validate_enabled_events(["payment_intent.succeeded", "*", "payment_intent.succeeded"], EVENT_TYPES)
+    got = webhook_params.validate_enabled_events(
+        ["payment_intent.succeeded", "*", "payment_intent.succeeded"], EVENT_TYPES
+    )
     assert got == ("payment_intent.succeeded", "*")
 
 
@@ -208,16 +210,16 @@ def test_an_endpoint_status_and_reason_agree() -> None:
 @pytest.mark.parametrize("value", [-1, 86401, "10", 1.5, True])
 def test_rotation_overlap_is_0_to_24_hours(value: object) -> None:
     with pytest.raises(InvalidParameter):
-        webhooks.validate_overlap(value)
-    assert webhooks.validate_overlap(None) == 86400
-    assert webhooks.validate_overlap(0) == 0
+        webhook_params.validate_overlap(value)
+    assert webhook_params.validate_overlap(None) == 86400
+    assert webhook_params.validate_overlap(0) == 0
 
 
 def test_the_recover_window_is_at_most_14_days_back() -> None:
-    assert webhooks.recover_window(NOW - 14 * 86400, None, NOW) == (NOW - 14 * 86400, NOW)
+    assert webhook_params.recover_window(NOW - 14 * 86400, None, NOW) == (NOW - 14 * 86400, NOW)
     for since, until in ((NOW - 14 * 86400 - 1, None), (NOW, NOW - 1), (None, None), ("x", None)):
         with pytest.raises(InvalidParameter):
-            webhooks.recover_window(since, until, NOW)
+            webhook_params.recover_window(since, until, NOW)
 
 
 def test_associated_data_binds_merchant_environment_and_endpoint() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from micropay.domain.errors import InvalidParameter, ResourceMissing
-from micropay.domain.model import webhooks
+from micropay.domain.model import webhook_params, webhooks
 from micropay.domain.model.environment import Tenant
 from micropay.domain.model.webhook_urls import parse_target
 from micropay.domain.model.webhooks import (
@@ -80,8 +80,8 @@ class RegisterEndpoint:
             merchant_id=tenant.merchant_id,
             environment=tenant.environment,
             url=target.url,
-            enabled_events=webhooks.validate_enabled_events(payload.get("enabled_events"), EVENT_TYPES),
-            description=webhooks.validate_description(payload.get("description")),
+            enabled_events=webhook_params.validate_enabled_events(payload.get("enabled_events"), EVENT_TYPES),
+            description=webhook_params.validate_description(payload.get("description")),
             status=EndpointStatus.ENABLED,
             disabled_reason=None,
             created=int(self._clock.now()),
@@ -115,9 +115,9 @@ class UpdateEndpoint:
                 payload["url"], tenant.environment, allow_private=self._policy.allow_private
             ).url
         if "enabled_events" in payload:
-            changes["enabled_events"] = webhooks.validate_enabled_events(payload["enabled_events"], EVENT_TYPES)
+            changes["enabled_events"] = webhook_params.validate_enabled_events(payload["enabled_events"], EVENT_TYPES)
         if "description" in payload:
-            changes["description"] = webhooks.validate_description(payload["description"])
+            changes["description"] = webhook_params.validate_description(payload["description"])
         disabled = payload.get("disabled")
         if disabled is not None and not isinstance(disabled, bool):
             raise InvalidParameter("disabled", "disabled must be true or false.")
@@ -143,7 +143,7 @@ class RotateEndpointSecret:
         self._uow, self._vault, self._clock, self._random = uow, vault, clock, random
 
     async def __call__(self, tenant: Tenant, endpoint_id: str, expires_in: object) -> EndpointWithSecret:
-        overlap = webhooks.validate_overlap(expires_in)
+        overlap = webhook_params.validate_overlap(expires_in)
         now = int(self._clock.now())
         key = new_secret(self._random)
         async with self._uow(tenant) as uow:

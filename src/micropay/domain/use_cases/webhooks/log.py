@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from micropay.domain.errors import ResourceMissing
-from micropay.domain.model import webhooks
+from micropay.domain.model import webhook_params
 from micropay.domain.model.environment import Tenant
 from micropay.domain.model.webhooks import DELIVERY_PREFIX, MAX_ATTEMPTS, DeliveryStatus, WebhookDelivery
 from micropay.domain.use_cases.webhooks.deliver import AttemptDelivery
@@ -103,7 +103,7 @@ class RecoverEndpoint:
 
     async def __call__(self, tenant: Tenant, endpoint_id: str, since: object, until: object) -> RecoveryReport:
         now = int(self._clock.now())
-        start, end = webhooks.recover_window(since, until, now)
+        start, end = webhook_params.recover_window(since, until, now)
         async with self._uow(tenant) as uow:
             if await uow.webhook_endpoints.get(endpoint_id) is None:
                 raise ResourceMissing("webhook_endpoint", endpoint_id)
