@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
 
     vault = commands.add_parser("vault", help="credential vault")
     vault_commands = vault.add_subparsers(dest="vault_command", required=True)
-    vault_commands.add_parser("rotate", help="re-encrypt every credential under MICROPAY_VAULT_KEY")
+    vault_commands.add_parser("rotate", help="re-encrypt every credential and webhook secret under MICROPAY_VAULT_KEY")
 
     reconcile = commands.add_parser(
         "reconcile", help="settle stuck processing payments once (ask Daraja), print the report as JSON"
@@ -98,6 +98,13 @@ async def _rotate(settings: Settings) -> int:
 
     async with request_scope(settings) as scope:
         return await (await scope.get(RotateVaultKeys))()
+
+
+async def _rotate_webhook_secrets(settings: Settings) -> int:
+    from micropay.domain.use_cases.webhooks.rotate_vault import RotateWebhookSecrets
+
+    async with request_scope(settings) as scope:
+        return await (await scope.get(RotateWebhookSecrets))()
 
 
 async def _reconcile(settings: Settings, older_than: int | None, limit: int) -> bytes:
@@ -157,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "vault":
             count = asyncio.run(_rotate(settings))
             print(f"re-encrypted {count} credential(s) under the current key")
+            secrets = asyncio.run(_rotate_webhook_secrets(settings))
+            print(f"re-encrypted {secrets} webhook secret(s) under the current key")
         elif args.command == "reconcile":
             sys.stdout.write(asyncio.run(_reconcile(settings, args.older_than, args.limit)).decode() + "\n")
         elif args.command == "idempotency":

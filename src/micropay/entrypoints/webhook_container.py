@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from micropay.adapters.persistence.delivery_queue import SqlaDeliveryQueue
 from micropay.adapters.persistence.unit_of_work import SqlaUnitOfWorkFactory
+from micropay.adapters.persistence.webhook_secret_directory import SqlaWebhookSecretDirectory
 from micropay.adapters.system.random_source import SystemRandomSource
 from micropay.adapters.webhooks.sender import HttpxWebhookSender, make_webhook_client
 from micropay.domain.use_cases.webhooks.deliver import AttemptDelivery
@@ -23,12 +24,14 @@ from micropay.domain.use_cases.webhooks.endpoints import (
 )
 from micropay.domain.use_cases.webhooks.log import ListDeliveries, RecoverEndpoint, RetryEvent
 from micropay.domain.use_cases.webhooks.policy import WebhookPolicy
+from micropay.domain.use_cases.webhooks.rotate_vault import RotateWebhookSecrets
 from micropay.entrypoints.settings import Settings
 from micropay.entrypoints.webhook_dispatcher import WebhookDispatcher
 from micropay.ports.clock import Clock
 from micropay.ports.delivery_queue import DeliveryQueue
 from micropay.ports.id_generator import IdGenerator
 from micropay.ports.random_source import RandomSource
+from micropay.ports.webhook_secret_directory import WebhookSecretDirectory
 from micropay.ports.webhook_sender import WebhookSender
 from micropay.ports.webhook_unit_of_work import WebhookUnitOfWorkFactory
 
@@ -59,6 +62,10 @@ class WebhookProvider(Provider):
     @provide
     def queue(self, engine: AsyncEngine) -> DeliveryQueue:
         return SqlaDeliveryQueue(engine)
+
+    @provide
+    def secret_directory(self, engine: AsyncEngine) -> WebhookSecretDirectory:
+        return SqlaWebhookSecretDirectory(engine)
 
     @provide
     async def sender(self, clock: Clock, settings: Settings) -> AsyncIterator[WebhookSender]:
@@ -98,3 +105,4 @@ class WebhookUseCaseProvider(Provider):
     list_deliveries = provide(ListDeliveries)
     retry = provide(RetryEvent)
     recover = provide(RecoverEndpoint)
+    rotate_vault = provide(RotateWebhookSecrets)

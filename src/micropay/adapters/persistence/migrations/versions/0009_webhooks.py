@@ -5,7 +5,8 @@ The three tables are tenant tables with forced row-level security like the other
 must find due deliveries of every tenant, which ``micropay_app`` cannot read: it calls
 ``micropay_claim_webhook_deliveries``, a SECURITY DEFINER function owned by ``micropay_directory`` that leases
 due rows with ``FOR UPDATE SKIP LOCKED`` (each row to exactly one caller) and returns only their tenant and
-id; ``micropay_release_webhook_deliveries`` gives leases back. Everything else (loading a delivery, recording
+id; ``micropay_release_webhook_deliveries`` gives leases back; ``micropay_webhook_secret_tenants`` tells vault
+rotation which tenants hold secrets under an old master key. Everything else (loading a delivery, recording
 an attempt) happens in the tenant's own transaction. On SQLite the same statements run directly.
 
 Revision ID: 0009
@@ -51,6 +52,13 @@ FUNCTIONS = {
                   ORDER BY c.next_attempt_at LIMIT greatest(p_limit, 0)
                   FOR UPDATE SKIP LOCKED)
               RETURNING d.merchant_id, d.environment, d.id, d.endpoint_id $$""",
+    "micropay_webhook_secret_tenants(text)": """
+        CREATE FUNCTION micropay_webhook_secret_tenants(p_not_key_id text)
+        RETURNS TABLE (merchant_id text, environment text)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp
+        AS $$ SELECT DISTINCT e.merchant_id, e.environment FROM {schema}.micropay_webhook_endpoints AS e,
+                     jsonb_array_elements(e.secrets) AS s
+              WHERE s->>'key_id' <> p_not_key_id ORDER BY e.merchant_id, e.environment $$""",
     "micropay_release_webhook_deliveries(text[], text, bigint)": """
         CREATE FUNCTION micropay_release_webhook_deliveries(p_ids text[], p_token text, p_until bigint)
         RETURNS void
@@ -137,6 +145,9 @@ def _secure() -> None:
         f" UPDATE (lease_token, lease_until) ON {DELIVERIES} TO {DIRECTORY}"
     )
     op.execute(f"CREATE POLICY micropay_directory_lookup ON {DELIVERIES} FOR SELECT TO {DIRECTORY} USING (true)")
+    # vault rotation: which tenants hold secrets under an old master key (the sealed blobs stay unreadable)
+    op.execute(f"GRANT SELECT (merchant_id, environment, secrets) ON {ENDPOINTS} TO {DIRECTORY}")
+    op.execute(f"CREATE POLICY micropay_directory_lookup ON {ENDPOINTS} FOR SELECT TO {DIRECTORY} USING (true)")
     op.execute(
         f"CREATE POLICY micropay_directory_lease ON {DELIVERIES} FOR UPDATE TO {DIRECTORY}"
         " USING (true) WITH CHECK (true)"
@@ -155,7 +166,7 @@ def downgrade() -> None:
     if _is_postgres():
         for signature in FUNCTIONS:
             op.execute(f"DROP FUNCTION IF EXISTS {signature}")
-        op.execute(f"REVOKE ALL ON {DELIVERIES} FROM {DIRECTORY}")
+        op.execute(f"REVOKE ALL ON {DELIVERIES}, {ENDPOINTS} FROM {DIRECTORY}")
         for table in TENANT_TABLES:
             op.execute(f"REVOKE ALL ON {table} FROM {APP}")
     op.drop_table(ATTEMPTS)
