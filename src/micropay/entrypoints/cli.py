@@ -13,6 +13,7 @@ import msgspec
 from dishka import AsyncContainer
 
 from micropay.domain.errors import MicropayError
+from micropay.entrypoints.cli_users import add_users_parser, run_users
 from micropay.entrypoints.settings import Settings, SettingsError
 
 
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     idempotency_commands.add_parser(
         "prune", help="delete the records past their 24-hour retention once (bounded), print how many"
     )
+    add_users_parser(commands)
     webhooks = commands.add_parser("webhooks", help="outbound webhooks")
     webhook_commands = webhooks.add_subparsers(dest="webhooks_command", required=True)
     webhook_commands.add_parser("run", help="run the webhook dispatcher as a worker until SIGTERM/SIGINT")
@@ -123,23 +125,36 @@ async def _prune_idempotency(settings: Settings) -> int:
         return await (await scope.get(PruneIdempotencyRecords))()
 
 
+#: Open event streams never end by themselves: on Ctrl-C/SIGTERM uvicorn waits this long for them, then cuts
+#: them (clients reconnect to another process with Last-Event-ID).
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
-    import uvicorn
+    # Our own uvicorn protocol and limits (header size/count, head and body deadlines, connections): ADR 0013.
+    from micropay.entrypoints.http.server import run_server, server_config
 
     if workers > 1:
-        uvicorn.run(
-            "micropay.entrypoints.http.app:app_factory",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-            access_log=False,
+        target = "micropay.entrypoints.http.app:app_factory"
+        run_server(
+            server_config(
+                target,
+                settings,
+                host=host,
+                port=port,
+                workers=workers,
+                factory=True,
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            )
         )
         return
     from micropay.entrypoints.http.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+    run_server(
+        server_config(
+            create_app(settings), settings, host=host, port=port, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
+        )
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -171,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "idempotency":
             count = asyncio.run(_prune_idempotency(settings))
             print(f"removed {count} expired idempotency record(s)")
+        elif args.command == "users":
+            return run_users(settings, args)
         elif args.command == "webhooks":
             from micropay.entrypoints.http.request_context import configure_logging
             from micropay.entrypoints.webhook_worker import run_worker

@@ -155,9 +155,11 @@ async def test_filters_and_cursors(persistence: Persistence, tenant: Tenant) -> 
     assert await ids(created_gt=NOW + 1, created_lte=NOW + 40) == (succeeded, False)
 
 
-async def test_after_commit_gets_the_committed_events_only(engine: AsyncEngine, tenant: Tenant) -> None:
-    seen: list[list[str]] = []
-    factory = SqlaUnitOfWorkFactory(engine, after_commit=lambda events: seen.append([e.id for e in events]))
+async def test_after_commit_gets_the_committed_changes_only(engine: AsyncEngine, tenant: Tenant) -> None:
+    seen: list[list[tuple[str | None, str | None]]] = []
+    factory = SqlaUnitOfWorkFactory(
+        engine, after_commit=lambda changes: seen.append([(c.intent_id, c.event_id) for c in changes])
+    )
     intent = created_intent(tenant, intent_id=new_id("pi"))
     event = created_event(intent)
     async with factory(tenant) as uow:
@@ -169,11 +171,11 @@ async def test_after_commit_gets_the_committed_events_only(engine: AsyncEngine, 
         await uow.intents.add(intent)
         await uow.events.add(event)
         await uow.commit()
-    assert seen == [[event.id]]
+    assert seen == [[(intent.id, None), (intent.id, event.id)]]  # the intent's new version, then its event
     async with factory(tenant) as uow:
         await uow.merchants.get()
         await uow.commit()  # a transaction without events publishes nothing
-    assert seen == [[event.id]]
+    assert seen == [[(intent.id, None), (intent.id, event.id)]]  # the intent's new version, then its event
 
 
 async def test_pruning_deletes_only_events_older_than_the_cutoff_across_tenants(

@@ -8,6 +8,7 @@ from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from micropay.adapters.persistence.errors import storage_errors
+from micropay.adapters.persistence.event_order import lock_event_order
 from micropay.adapters.persistence.mapping import event_from_domain, event_to_domain
 from micropay.adapters.persistence.rows import EVENTS
 from micropay.adapters.persistence.webhook_rows import WEBHOOK_DELIVERIES
@@ -47,6 +48,7 @@ class SqlaEventRepository(EventRepository):
         self._connection = connection
         self._tenant = tenant
         self.added: list[Event] = []
+        self._order_locked = False
 
     def _scoped(self) -> Select[Any]:
         # pending_webhooks is live: the event's deliveries not (yet) succeeded (the column keeps the count at write)
@@ -59,6 +61,9 @@ class SqlaEventRepository(EventRepository):
         if event.livemode != self._tenant.environment.livemode:
             raise ValueError("An event can only be written by the unit of work of its own tenant.")
         with storage_errors("insert an event"):
+            if not self._order_locked:  # before the first seq is drawn (event_order.py)
+                await lock_event_order(self._connection, self._tenant)
+                self._order_locked = True
             await self._connection.execute(_INSERT, event_from_domain(self._tenant, event))
         self.added.append(event)
 

@@ -20,12 +20,13 @@ from micropay.adapters.persistence.tenant_scope import set_tenant
 from micropay.adapters.persistence.webhook_delivery_repository import SqlaWebhookDeliveryRepository
 from micropay.adapters.persistence.webhook_endpoint_repository import SqlaWebhookEndpointRepository
 from micropay.domain.model.environment import Tenant
-from micropay.domain.model.events import Event
+from micropay.ports.change_feed import Change
 from micropay.ports.unit_of_work import UnitOfWorkFactory
 from micropay.ports.webhook_unit_of_work import WebhookUnitOfWork
 
-#: Called with the events a unit of work committed, right after the commit succeeded (never on rollback).
-AfterCommit = Callable[[Sequence[Event]], None]
+#: Called with what a unit of work committed (each intent whose version moved, each event written, as ids),
+#: right after the commit succeeded, never on rollback: the change feed's ``publish``.
+AfterCommit = Callable[[Sequence[Change]], None]
 
 
 class SqlaUnitOfWork(WebhookUnitOfWork):
@@ -33,7 +34,7 @@ class SqlaUnitOfWork(WebhookUnitOfWork):
 
     ``commit()`` commits; leaving without it rolls back. Either way the connection goes back to the pool.
     The repositories exist only inside the ``async with`` block. After a successful commit, ``after_commit``
-    (if any) gets the events the transaction wrote: the in-process publication point (SQLite has no NOTIFY).
+    (if any) hears what the transaction changed: the in-process publication point (SQLite has no NOTIFY).
     """
 
     intents: SqlaIntentRepository
@@ -79,9 +80,12 @@ class SqlaUnitOfWork(WebhookUnitOfWork):
         connection = self._require_connection()
         with storage_errors("commit"):
             await connection.commit()
-        committed, self.events.added = self.events.added, []
-        if committed and self._after_commit is not None:
-            self._after_commit(committed)
+        intents, self.intents.changed = self.intents.changed, []
+        events, self.events.added = self.events.added, []
+        if self._after_commit is not None and (intents or events):
+            changes = [Change(tenant=self.tenant, intent_id=intent_id) for intent_id in dict.fromkeys(intents)]
+            changes += [Change(tenant=self.tenant, intent_id=e.intent_id, event_id=e.id) for e in events]
+            self._after_commit(changes)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -56,6 +56,8 @@ class PublicPaymentIntent(msgspec.Struct, frozen=True, kw_only=True):
     mpesa: PublicMpesa | None
     created: int
     updated: int
+    #: One more per transition: what ``GET /v1/payment_intents/{id}/wait?until=change&version=N`` compares with.
+    version: int
     canceled_at: int | None
     cancellation_reason: str | None
 
@@ -100,6 +102,7 @@ def public_intent(
         ),
         created=intent.created,
         updated=intent.updated,
+        version=intent.version,
         canceled_at=intent.canceled_at,
         cancellation_reason=intent.cancellation_reason,
     )

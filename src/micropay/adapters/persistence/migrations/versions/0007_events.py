@@ -9,7 +9,7 @@ SECURITY DEFINER, owned by ``micropay_directory``, executable by ``micropay_app`
 only the columns the deletion needs.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

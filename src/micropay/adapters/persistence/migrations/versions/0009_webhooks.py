@@ -10,7 +10,7 @@ rotation which tenants hold secrets under an old master key. Everything else (lo
 an attempt) happens in the tenant's own transaction. On SQLite the same statements run directly.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
