@@ -28,6 +28,7 @@ from micropay.domain.model.environment import Environment
 from micropay.domain.use_cases.api_keys import Authenticate, CreateMerchant, RollApiKey
 from micropay.domain.use_cases.cancel_intent import CancelPaymentIntent
 from micropay.domain.use_cases.confirm_intent import ConfirmPaymentIntent
+from micropay.domain.use_cases.create_and_confirm import CreateAndConfirm
 from micropay.domain.use_cases.create_intent import CreatePaymentIntent
 from micropay.domain.use_cases.credentials import (
     CredentialResolver,
@@ -182,6 +183,7 @@ class UseCaseProvider(Provider):
     scope = Scope.REQUEST
 
     create = provide(CreatePaymentIntent)
+    create_and_confirm = provide(CreateAndConfirm)
     confirm = provide(ConfirmPaymentIntent)
     cancel = provide(CancelPaymentIntent)
     reconcile = provide(ReconcilePaymentIntent)

@@ -10,6 +10,7 @@ from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.credentials import DarajaCredentials
 from micropay.domain.model.environment import Tenant
 from micropay.domain.model.events import EventRequest, IntentEvent
+from micropay.domain.model.idempotency import IdempotencyBinding, IdempotencyClaim
 from micropay.domain.model.ids import ATTEMPT_PREFIX
 from micropay.domain.model.intent import IntentStatus, PaymentError, PaymentIntent
 from micropay.domain.model.msisdn import Msisdn
@@ -52,7 +53,9 @@ class ConfirmPaymentIntent:
     - the push is logged in the provider log with its redacted exchange and outcome;
     - each status change is written with its event (``processing`` at the claim; ``payment_failed`` for a
       rejection, and for an abandoned push: the attempt failed and the intent is back as it was), ``request``
-      being the API request it came from.
+      being the API request it came from;
+    - with an ``idempotency`` claim the key is bound to the intent in the claim's transaction: a retry of a
+      confirm whose process died after its claim answers the intent as it is now and never pushes again.
     """
 
     def __init__(
@@ -79,12 +82,16 @@ class ConfirmPaymentIntent:
         phone_number: str | None = None,
         client_secret: str | None = None,
         request: EventRequest | None = None,
+        idempotency: IdempotencyClaim | None = None,
     ) -> PaymentIntent:
         phone = Msisdn.parse(phone_number) if phone_number is not None else None
         attempt_id = self._ids.new_id(ATTEMPT_PREFIX)
-        original, claimed, credentials, callback_url = await retry_on_conflict(
-            lambda: self._claim(tenant, intent_id, attempt_id, phone, client_secret, request)
+        claim = await retry_on_conflict(
+            lambda: self._claim(tenant, intent_id, attempt_id, phone, client_secret, request, idempotency)
         )
+        if isinstance(claim, PaymentIntent):
+            return claim  # an earlier request with this key already claimed it: never a second push
+        original, claimed, credentials, callback_url = claim
         push = StkPushRequest(
             environment=tenant.environment,
             amount_shillings=claimed.amount // 100,
@@ -117,10 +124,15 @@ class ConfirmPaymentIntent:
         phone: Msisdn | None,
         client_secret: str | None,
         request: EventRequest | None,
-    ) -> tuple[PaymentIntent, PaymentIntent, DarajaCredentials, str]:
+        idempotency: IdempotencyClaim | None,
+    ) -> tuple[PaymentIntent, PaymentIntent, DarajaCredentials, str] | PaymentIntent:
         now = int(self._clock.now())
         async with self._uow(tenant) as uow:
             original = await load_intent(uow, intent_id, client_secret)
+            if idempotency is not None:
+                if await uow.idempotency.bound(idempotency) is not None:
+                    return original  # resumed: the intent as it is now
+                await uow.idempotency.bind(idempotency, IdempotencyBinding(object_id=intent_id))
             claimed, events = state_machine.start_attempt(original, attempt_id=attempt_id, phone=phone, now=now)
             credentials = await self._credentials.resolve(uow)
             token = self._tokens.issue()

@@ -9,6 +9,7 @@ from litestar import Request, Response, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from micropay.domain.model.idempotency import IdempotencyClaim
 from micropay.domain.use_cases.api_keys import Principal, RollApiKey
 from micropay.entrypoints.http.auth import require_secret_key
 from micropay.entrypoints.http.idempotency import IdempotentRunner, Outcome
@@ -36,7 +37,7 @@ async def roll_api_key(
     many seconds (at most 7 days)."""
     require_secret_key(principal)
 
-    async def operation() -> Outcome:
+    async def operation(_claim: IdempotencyClaim | None) -> Outcome:
         issued = await roll(principal.tenant, data.type, data.expires_in)
         key = issued.key
         return json_response(
@@ -49,7 +50,7 @@ async def roll_api_key(
                 "display_prefix": key.display_prefix,
                 "created": key.created,
             }
-        ), True
+        ), issued
 
     return await runner.run(request, principal, operation)
 

@@ -9,13 +9,15 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from micropay.domain.errors import InvalidParameter, MicropayError
+from micropay.domain.errors import InvalidParameter
+from micropay.domain.model.idempotency import IdempotencyClaim
 from micropay.domain.model.intent import IntentStatus
 from micropay.domain.model.public_intent import PublicPaymentIntent
 from micropay.domain.use_cases.api_keys import Principal
 from micropay.domain.use_cases.cancel_intent import CancelPaymentIntent
 from micropay.domain.use_cases.confirm_intent import ConfirmPaymentIntent
-from micropay.domain.use_cases.create_intent import CreateIntentCommand, CreatePaymentIntent
+from micropay.domain.use_cases.create_and_confirm import CreateAndConfirm
+from micropay.domain.use_cases.create_intent import CreateIntentCommand
 from micropay.domain.use_cases.queries import GetPaymentIntent, ListAttempts, ListPaymentIntents
 from micropay.domain.use_cases.reconcile_intent import ReconcilePaymentIntent
 from micropay.entrypoints.http.auth import client_secret_for, require_secret_key
@@ -55,8 +57,7 @@ async def create_payment_intent(
     request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
     data: JSONBody[CreateIntentBody],
-    create: FromDishka[CreatePaymentIntent],
-    confirm: FromDishka[ConfirmPaymentIntent],
+    create: FromDishka[CreateAndConfirm],
     runner: FromDishka[IdempotentRunner],
 ) -> Response[bytes]:
     """Create an intent; with ``confirm: true`` also send the STK push in the same call."""
@@ -64,26 +65,22 @@ async def create_payment_intent(
     require_json_integer(await request.json(), "amount", "amount_invalid")
 
     origin = event_request(request)
+    command = CreateIntentCommand(
+        amount=data.amount,
+        currency=data.currency,
+        phone_number=data.phone_number,
+        account_reference=data.account_reference,
+        description=data.description,
+        metadata=data.metadata,
+    )
 
-    async def operation() -> Outcome:
-        command = CreateIntentCommand(
-            amount=data.amount,
-            currency=data.currency,
-            phone_number=data.phone_number,
-            account_reference=data.account_reference,
-            description=data.description,
-            metadata=data.metadata,
-        )
-        created = await create(principal.tenant, command, request=origin)
-        intent = created.intent
-        if data.confirm:
-            try:
-                intent = await confirm(principal.tenant, intent.id, request=origin)
-            except MicropayError as exc:
-                # The intent exists now: say so, and store this answer so a retry cannot create another.
-                body = intent_body(intent, client_secret=created.client_secret)
-                return error_response(exc, {"payment_intent": body}), True
-        return json_response(intent_body(intent, client_secret=created.client_secret), 201), True
+    async def operation(claim: IdempotencyClaim | None) -> Outcome:
+        result = await create(principal.tenant, command, confirm=data.confirm, request=origin, idempotency=claim)
+        body = intent_body(result.intent, client_secret=result.client_secret)
+        if result.error is not None:
+            # The intent exists now: say so (the answer is kept, so a retry cannot create another).
+            return error_response(result.error, {"payment_intent": body}), result
+        return json_response(body, 201), result
 
     return await runner.run(request, principal, operation)
 
@@ -157,15 +154,16 @@ async def confirm_payment_intent(
     body = data or ConfirmIntentBody()
     secret = client_secret_for(principal, body.client_secret)
 
-    async def operation() -> Outcome:
+    async def operation(claim: IdempotencyClaim | None) -> Outcome:
         intent = await confirm(
             principal.tenant,
             intent_id,
             phone_number=body.phone_number,
             client_secret=secret,
             request=event_request(request),
+            idempotency=claim,
         )
-        return json_response(intent_body(intent)), False
+        return json_response(intent_body(intent)), None
 
     return await runner.run(request, principal, operation)
 
@@ -189,9 +187,9 @@ async def cancel_payment_intent(
     require_secret_key(principal)
     reason = data.cancellation_reason if data else None
 
-    async def operation() -> Outcome:
+    async def operation(_claim: IdempotencyClaim | None) -> Outcome:
         canceled = await cancel(principal.tenant, intent_id, reason=reason, request=event_request(request))
-        return json_response(intent_body(canceled)), False
+        return json_response(intent_body(canceled)), None
 
     return await runner.run(request, principal, operation)
 
@@ -217,9 +215,9 @@ async def reconcile_payment_intent(
 ) -> Response[bytes]:
     require_secret_key(principal)
 
-    async def operation() -> Outcome:
+    async def operation(_claim: IdempotencyClaim | None) -> Outcome:
         reconciled = await reconcile(principal.tenant, intent_id, request=event_request(request))
-        return json_response(intent_body(reconciled)), False
+        return json_response(intent_body(reconciled)), None
 
     return await runner.run(request, principal, operation)
 
