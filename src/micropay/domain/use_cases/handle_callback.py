@@ -12,7 +12,7 @@ from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.ids import ATTEMPT_PREFIX
 from micropay.domain.model.provider import AttemptKind, AttemptOutcome, PaymentResult
 from micropay.domain.use_cases._events import record_events, save_transition
-from micropay.domain.use_cases._support import retry_on_conflict
+from micropay.domain.use_cases._support import retry_on_conflict, warn_unexpected_payment
 from micropay.ports.callback_parser import CallbackParser, MalformedCallback
 from micropay.ports.callback_tokens import CallbackTokenIssuer
 from micropay.ports.clock import Clock
@@ -45,7 +45,10 @@ class HandleCallback:
     - a body we cannot read is ``MalformedCallback`` (400); a CheckoutRequestID other than the push's is
       ``CallbackMismatch`` (400); when the push's answer was lost the callback fills the id in;
     - the result goes through ``state_machine.apply_result``: duplicates change nothing, a success for
-      another amount is refused and flagged ``amount_mismatch``, superseded attempts change nothing;
+      another amount is refused and flagged ``amount_mismatch``, the first money that moved wins (a success
+      for a superseded attempt settles the intent), a success it cannot absorb is an ``unexpected_payment``
+      (logged at WARNING, with its event); a failure for a superseded attempt changes nothing;
+    - a push row whose answer was never recorded (its confirm died) gets ``accepted``: Daraja called back;
     - concurrent duplicates race on the intent's version: exactly one applies, the others see a duplicate;
     - the change and its event (``succeeded`` / ``payment_failed``; ``amount_mismatch`` for a refused success)
       are written in the transaction that records the callback's outcome; callback events carry no ``request``.
@@ -128,6 +131,8 @@ class HandleCallback:
                 await record_events(uow, application.intent, application.events, ids=self._ids, request=None)
             if expected is None and result.checkout_request_id is not None:
                 await uow.attempts.link_checkout_request(push.id, result.checkout_request_id, now)
+            if push.outcome is None:  # its confirm died before recording Daraja's answer: a callback proves it
+                await uow.attempts.fill_outcome(push.id, AttemptOutcome.ACCEPTED, now)
             await uow.attempts.update(
                 msgspec.structs.replace(
                     row,
@@ -137,6 +142,7 @@ class HandleCallback:
                 )
             )
             await uow.commit()
+        warn_unexpected_payment(log, application, "callback for intent")
         if application.outcome is AttemptOutcome.AMOUNT_MISMATCH:
             log.warning(
                 "success callback refused: amount differs from the intent's",
