@@ -18,13 +18,13 @@ import micropay
 from micropay.domain.errors import MicropayError
 from micropay.entrypoints.container import make_container
 from micropay.entrypoints.http import schemas
-from micropay.entrypoints.http.auth import provide_principal
 from micropay.entrypoints.http.errors import (
     http_exception_handler,
     micropay_error_handler,
     unexpected_error_handler,
     validation_error_handler,
 )
+from micropay.entrypoints.http.guards import request_principal
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
 from micropay.entrypoints.http.routes import api_keys, credentials, events, health, payment_intents, webhooks
 from micropay.entrypoints.reconciler import MaintenanceLoop
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *health.ROUTES,
             *events.ROUTES,
         ],
-        dependencies={"principal": Provide(provide_principal)},
+        dependencies={"principal": Provide(request_principal)},
         exception_handlers={
             MicropayError: micropay_error_handler,
             ValidationException: validation_error_handler,

@@ -12,10 +12,11 @@ from litestar.params import JSONBody
 from micropay.domain.model.idempotency import IdempotencyClaim
 from micropay.domain.use_cases.api_keys import Principal, RollApiKey
 from micropay.entrypoints.http.auth import require_secret_key
+from micropay.entrypoints.http.guards import SECRET
 from micropay.entrypoints.http.idempotency import IdempotentRunner, Outcome
 from micropay.entrypoints.http.openapi_models import ApiKeyObject, errors, ok
 from micropay.entrypoints.http.routes._responses import json_response
-from micropay.entrypoints.http.schemas import RollKeyBody
+from micropay.entrypoints.http.schemas import RollKeyBody, require_strict_body
 
 
 @post(
@@ -23,6 +24,7 @@ from micropay.entrypoints.http.schemas import RollKeyBody
     status_code=200,
     tags=["API keys"],
     summary="Roll a key: a new one, shown once",
+    guards=SECRET,
     responses={200: ok(ApiKeyObject, "The new key (shown once)"), **errors(400, 401, 403, 409, 422, 503)},
 )
 @inject
@@ -36,6 +38,7 @@ async def roll_api_key(
     """Without ``expires_in`` the current keys of that type stop working at once; with it, after that
     many seconds (at most 7 days)."""
     require_secret_key(principal)
+    await require_strict_body(request, RollKeyBody)
 
     async def operation(_claim: IdempotencyClaim | None) -> Outcome:
         issued = await roll(principal.tenant, data.type, data.expires_in)
