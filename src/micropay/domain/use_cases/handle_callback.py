@@ -10,7 +10,7 @@ from micropay.domain.errors import InvalidParameter, ResourceMissing
 from micropay.domain.model import state_machine
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.ids import ATTEMPT_PREFIX
-from micropay.domain.model.provider import AttemptKind, AttemptOutcome, PaymentResult
+from micropay.domain.model.provider import AttemptOutcome, PaymentResult
 from micropay.domain.use_cases._events import record_events, save_transition
 from micropay.domain.use_cases._support import retry_on_conflict, warn_unexpected_payment
 from micropay.ports.callback_parser import CallbackParser, MalformedCallback
@@ -86,15 +86,13 @@ class HandleCallback:
         return await retry_on_conflict(lambda: self._apply(route, row, result))
 
     async def _record(self, route: CallbackRoute, body: Any, now: int) -> ProviderAttempt:
-        row = ProviderAttempt(
-            id=self._ids.new_id(ATTEMPT_PREFIX),
+        row = ProviderAttempt.callback(
+            attempt_id=self._ids.new_id(ATTEMPT_PREFIX),
             intent_id=route.intent_id,
-            merchant_id=route.tenant.merchant_id,
-            environment=route.tenant.environment,
-            kind=AttemptKind.CALLBACK,
+            tenant=route.tenant,
             push_id=route.push_id,
-            created=now,
-            request=body,
+            body=body,
+            now=now,
         )
         async with self._uow(route.tenant) as uow:
             await uow.attempts.add(row)

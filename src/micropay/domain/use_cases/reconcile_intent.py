@@ -11,7 +11,7 @@ from micropay.domain.model.environment import Tenant
 from micropay.domain.model.events import EventRequest
 from micropay.domain.model.ids import ATTEMPT_PREFIX
 from micropay.domain.model.intent import IntentStatus, PaymentIntent
-from micropay.domain.model.provider import AttemptKind, AttemptOutcome
+from micropay.domain.model.provider import AttemptOutcome
 from micropay.domain.use_cases._events import record_events, save_transition
 from micropay.domain.use_cases._support import load_intent, retry_on_conflict, warn_unexpected_payment
 from micropay.domain.use_cases.credentials import CredentialResolver
@@ -156,18 +156,15 @@ class ReconcilePaymentIntent:
         exchange: Exchange | None,
         now: int,
     ) -> ProviderAttempt:
-        return ProviderAttempt(
-            id=self._ids.new_id(ATTEMPT_PREFIX),
+        return ProviderAttempt.query(
+            attempt_id=self._ids.new_id(ATTEMPT_PREFIX),
             intent_id=intent.id,
-            merchant_id=tenant.merchant_id,
-            environment=tenant.environment,
-            kind=AttemptKind.STK_QUERY,
+            tenant=tenant,
             push_id=push_id,
-            created=now,
+            checkout_request_id=checkout_request_id,
             outcome=outcome,
             request=exchange.request if exchange else None,
             response=exchange.response if exchange else None,
             http_status=exchange.http_status if exchange else None,
-            checkout_request_id=checkout_request_id,
-            updated=now,
+            now=now,
         )
