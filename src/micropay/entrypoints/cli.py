@@ -1,4 +1,4 @@
-"""The ``micropay`` command (contract §6)."""
+"""The ``micropay`` command (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
         return
     from micropay.entrypoints.http.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(create_app(settings, configure_logs=True), host=host, port=port, log_level="warning", access_log=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

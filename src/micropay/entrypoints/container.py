@@ -20,7 +20,7 @@ from micropay.adapters.daraja.callback_parser import DarajaCallbackParser
 from micropay.adapters.daraja.client import make_daraja_client
 from micropay.adapters.daraja.gateway import HttpxDarajaGateway
 from micropay.adapters.persistence.bundle import Persistence, build_persistence
-from micropay.adapters.persistence.engine import create_engine, ping
+from micropay.adapters.persistence.engine import create_engine
 from micropay.adapters.system import SecureIdGenerator, Sha256CallbackTokenIssuer, SystemClock
 from micropay.adapters.vault import AesGcmVault, ensure_local_key_file, load_master_keys
 from micropay.domain.model.credentials import DarajaCredentials, TransactionType
@@ -44,8 +44,6 @@ from micropay.domain.use_cases.prune_idempotency import PruneIdempotencyRecords
 from micropay.domain.use_cases.queries import GetPaymentIntent, ListAttempts, ListPaymentIntents
 from micropay.domain.use_cases.reconcile_intent import ReconcilePaymentIntent
 from micropay.domain.use_cases.reconcile_stuck import ReconcileStuckPayments
-from micropay.entrypoints.http.idempotency import IdempotentRunner
-from micropay.entrypoints.http.routes.health import Readiness
 from micropay.entrypoints.settings import LOCAL_KEY_FILE, Settings, SettingsError
 from micropay.ports.callback_parser import CallbackParser
 from micropay.ports.callback_tokens import CallbackTokenIssuer
@@ -169,11 +167,6 @@ class InfrastructureProvider(Provider):
     def credential_resolver(self, vault: CredentialVault, settings: Settings) -> CredentialResolver:
         return CredentialResolver(vault, default_sandbox_credentials(settings))
 
-    @provide
-    def readiness(self, engine: AsyncEngine, breaking: BreakingDarajaGateway) -> Readiness:
-        return Readiness(lambda: ping(engine), breaking.snapshot)
-
-    runner = provide(IdempotentRunner)
     authenticate = provide(Authenticate)
 
 
@@ -206,7 +199,6 @@ class UseCaseProvider(Provider):
 
 
 def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
-    """The container; ``overrides`` (later wins) let tests swap any adapter, e.g. a fake gateway."""
-    from dishka.integrations.litestar import LitestarProvider
-
-    return make_async_container(InfrastructureProvider(settings), UseCaseProvider(), LitestarProvider(), *overrides)
+    """The container the CLI and embedding use (no HTTP object in it); ``create_app`` adds the HTTP layer's
+    providers first. ``overrides`` (later wins) let tests swap any adapter, e.g. a fake gateway."""
+    return make_async_container(InfrastructureProvider(settings), UseCaseProvider(), *overrides)

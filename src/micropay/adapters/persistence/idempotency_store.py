@@ -14,6 +14,7 @@ from typing import Any, Final
 from sqlalchemy import Boolean, Executable, bindparam, case, delete, null, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from micropay.adapters.persistence.engine import is_postgres
 from micropay.adapters.persistence.errors import storage_errors
 from micropay.adapters.persistence.mapping import idempotency_to_domain
 from micropay.adapters.persistence.rows import IDEMPOTENCY
@@ -82,7 +83,7 @@ class SqlaIdempotencyStore(IdempotencyStore):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._claim = _CLAIMS[engine.dialect.name]
-        self._postgres = engine.dialect.name == "postgresql"
+        self._postgres = is_postgres(engine)
 
     async def claim(self, tenant: Tenant, key: str, fingerprint: str, now: float) -> IdempotencyRecord | None:
         params = {**_key(tenant, key), "v_fingerprint": fingerprint, "v_created_at": now}

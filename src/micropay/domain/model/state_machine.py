@@ -21,6 +21,7 @@ from micropay.domain.model.intent import (
     CANCELABLE,
     CONFIRMABLE,
     PROMPT_TTL_SECONDS,
+    TERMINAL,
     IntentStatus,
     MpesaDetails,
     PaymentError,
@@ -194,7 +195,7 @@ def apply_result(intent: PaymentIntent, *, attempt_id: str, result: PaymentResul
         return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.INVALID)
     if success and intent.status is IntentStatus.SUCCEEDED and current_attempt:
         return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.DUPLICATE)
-    if success and intent.status in (IntentStatus.SUCCEEDED, IntentStatus.CANCELED):
+    if success and intent.status in TERMINAL:
         return _unexpected_payment(intent, attempt_id, result, now)
     if not current_attempt:
         if not success:

@@ -11,6 +11,7 @@ from micropay.domain.model.events import EventRequest
 from micropay.domain.model.idempotency import IdempotencyBinding, IdempotencyClaim
 from micropay.domain.model.ids import ATTEMPT_PREFIX
 from micropay.domain.model.intent import PaymentError, PaymentIntent
+from micropay.domain.model.money import Money
 from micropay.domain.model.msisdn import Msisdn
 from micropay.domain.model.push import PushAccepted, PushAnswerLost, PushNotSent, PushRejected, PushVerdict, settle_push
 from micropay.domain.use_cases._events import save_transition
@@ -92,7 +93,7 @@ class ConfirmPaymentIntent:
         original, claimed, credentials, callback_url = claim
         push = StkPushRequest(
             environment=tenant.environment,
-            amount_shillings=claimed.amount // 100,
+            amount_shillings=Money(amount=claimed.amount).shillings,
             phone_number=claimed.phone_number or "",
             account_reference=claimed.account_reference,
             transaction_desc=fields.transaction_desc(claimed.description, claimed.account_reference),

@@ -25,6 +25,7 @@ from micropay.entrypoints.http.errors import (
     validation_error_handler,
 )
 from micropay.entrypoints.http.guards import request_principal
+from micropay.entrypoints.http.providers import http_providers
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
 from micropay.entrypoints.http.routes import api_keys, credentials, events, health, payment_intents, webhooks
 from micropay.entrypoints.reconciler import MaintenanceLoop
@@ -38,8 +39,11 @@ DESCRIPTION = (
 )
 
 
-def create_app(settings: Settings | None = None, *overrides: Provider, configure_logs: bool = True) -> Litestar:
+def create_app(settings: Settings | None = None, *overrides: Provider, configure_logs: bool = False) -> Litestar:
     """Build the app. Nothing connects until startup; ``overrides`` replace providers (tests, embedding).
+
+    The root logger is left alone (an embedding application owns it) unless ``configure_logs`` asks for
+    Micropay's handler and format (``micropay serve`` and the uvicorn factory do).
 
     On startup it also starts the background maintenance loop, automatic reconciliation and pruning of expired
     idempotency records (unless ``reconcile_interval`` is 0); on shutdown it stops the loop before it closes
@@ -48,7 +52,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
     settings = settings or Settings.from_env()
     if configure_logs:
         configure_logging(settings.log_level)
-    container = make_container(settings, *overrides)
+    container = make_container(settings, *http_providers(), *overrides)
 
     async def check_vault() -> None:
         # A wrong or missing master key must stop the service at start-up, not at the first payment.
@@ -119,4 +123,4 @@ def _close_request_bodies(app: Litestar) -> None:
 
 def app_factory() -> Any:
     """For ``uvicorn --factory micropay.entrypoints.http.app:app_factory``."""
-    return create_app()
+    return create_app(configure_logs=True)

@@ -1,4 +1,4 @@
-"""Bearer-key authentication and the publishable-key rules (contract §1)."""
+"""Bearer-key authentication and the publishable-key rules (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one table that maps errors to HTTP status, contract error type and code (contract §2)."""
+"""The one table that maps errors to HTTP status, contract error type and code (docs/api.md)."""
 
 from __future__ import annotations
 

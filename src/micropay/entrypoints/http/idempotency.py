@@ -1,4 +1,4 @@
-"""``Idempotency-Key`` on every POST under /v1 (contract §3), decided by the database, not process memory."""
+"""``Idempotency-Key`` on every POST under /v1 (docs/api.md), decided by the database, not process memory."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``POST /v1/api_keys/roll`` (contract §5)."""
+"""``POST /v1/api_keys/roll`` (docs/api.md)."""
 
 from __future__ import annotations
 

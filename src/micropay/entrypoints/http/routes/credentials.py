@@ -1,4 +1,4 @@
-"""``/v1/mpesa_credentials`` (contract §5): secrets go in, only a masked view comes out."""
+"""``/v1/mpesa_credentials`` (docs/api.md): secrets go in, only a masked view comes out."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``/v1/payment_intents`` (contract §3)."""
+"""``/v1/payment_intents`` (docs/api.md)."""
 
 from __future__ import annotations
 
