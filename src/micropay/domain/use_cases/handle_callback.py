@@ -11,6 +11,7 @@ from micropay.domain.model import state_machine
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.ids import ATTEMPT_PREFIX
 from micropay.domain.model.provider import AttemptOutcome, PaymentResult
+from micropay.domain.model.redaction import TOKEN_HINT_LENGTH
 from micropay.domain.use_cases._events import record_events, save_transition
 from micropay.domain.use_cases._support import retry_on_conflict, warn_unexpected_payment
 from micropay.ports.callback_parser import CallbackParser, MalformedCallback
@@ -22,7 +23,6 @@ from micropay.ports.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
-TOKEN_HINT_LENGTH = 6
 _HINT_UNSAFE = re.compile(r"[^0-9A-Za-z]")  # real tokens are base62; keep anything else out of storage
 
 

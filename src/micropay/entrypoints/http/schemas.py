@@ -14,13 +14,14 @@ import msgspec
 from litestar import Request
 
 from micropay.domain.errors import InvalidParameter
+from micropay.domain.model.money import MAX_AMOUNT, MIN_AMOUNT
 from micropay.domain.model.redaction import redacted_fields, redacted_repr
 
 Amount = Annotated[
     int,
     msgspec.Meta(
-        ge=100,
-        le=25_000_000,
+        ge=MIN_AMOUNT,
+        le=MAX_AMOUNT,
         multiple_of=100,
         description="KES in cents: a multiple of 100 (M-Pesa moves whole shillings), KES 1 to KES 250,000.",
         examples=[150_000],

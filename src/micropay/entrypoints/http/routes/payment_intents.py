@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from micropay.domain.errors import InvalidParameter
 from micropay.domain.model.api_keys import KeyType
 from micropay.domain.model.idempotency import IdempotencyClaim
 from micropay.domain.model.intent import IntentStatus
@@ -42,7 +41,6 @@ from micropay.ports.intent_repository import IntentPageQuery
 TAG = ["Payment Intents"]
 INTENT_ID = "^pi_[0-9A-Za-z]{24}$"
 ATTEMPT_ID = "^pa_[0-9A-Za-z]{24}$"
-StatusName = Literal["requires_payment_method", "processing", "succeeded", "failed", "canceled"]
 
 
 @post(
@@ -121,20 +119,16 @@ async def list_payment_intents(
     request: Request[Any, Any, Any],
     principal: NamedDependency[Principal],
     list_intents: FromDishka[ListPaymentIntents],
-    limit: Annotated[int, QueryParameter(ge=1, le=100)] = 10,
+    limit: Annotated[int, QueryParameter(ge=LIMIT_MIN, le=LIMIT_MAX)] = 10,
     starting_after: Annotated[str | None, QueryParameter(pattern=INTENT_ID)] = None,
     ending_before: Annotated[str | None, QueryParameter(pattern=INTENT_ID)] = None,
-    status: FromQuery[StatusName | None] = None,
+    status: FromQuery[IntentStatus | None] = None,
 ) -> Response[bytes]:
     require_secret_key(principal)
     strict_query_integers(request, limit=(LIMIT_MIN, LIMIT_MAX))
-    try:
-        wanted = IntentStatus(status) if status is not None else None
-    except ValueError:
-        raise InvalidParameter("status", f"status must be one of {', '.join(s.value for s in IntentStatus)}.") from None
     page = await list_intents(
         principal.tenant,
-        IntentPageQuery(limit=limit, starting_after=starting_after, ending_before=ending_before, status=wanted),
+        IntentPageQuery(limit=limit, starting_after=starting_after, ending_before=ending_before, status=status),
     )
     return json_response(list_json([intent_body(i) for i in page.data], page.has_more, "/v1/payment_intents"))
 
@@ -250,7 +244,7 @@ async def list_attempts(
     intent_id: FromPath[str],
     principal: NamedDependency[Principal],
     attempts: FromDishka[ListAttempts],
-    limit: Annotated[int, QueryParameter(ge=1, le=100)] = 100,
+    limit: Annotated[int, QueryParameter(ge=LIMIT_MIN, le=LIMIT_MAX)] = 100,
     starting_after: Annotated[str | None, QueryParameter(pattern=ATTEMPT_ID)] = None,
 ) -> Response[bytes]:
     require_secret_key(principal)
