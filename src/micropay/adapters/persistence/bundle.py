@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from micropay.adapters.persistence.event_pruner import SqlaEventPruner
 from micropay.adapters.persistence.idempotency_store import SqlaIdempotencyStore
 from micropay.adapters.persistence.tenant_directory import SqlaTenantDirectory
-from micropay.adapters.persistence.unit_of_work import SqlaUnitOfWorkFactory
+from micropay.adapters.persistence.unit_of_work import AfterCommit, SqlaUnitOfWorkFactory
 
 
 class Persistence(NamedTuple):
@@ -19,10 +19,14 @@ class Persistence(NamedTuple):
     event_pruner: SqlaEventPruner
 
 
-def build_persistence(engine: AsyncEngine) -> Persistence:
-    """Stateless adapters over ``engine``; build once per process (the engine owns the pool)."""
+def build_persistence(engine: AsyncEngine, *, after_commit: AfterCommit | None = None) -> Persistence:
+    """Stateless adapters over ``engine``; build once per process (the engine owns the pool).
+
+    ``after_commit`` receives the events each unit of work committed, right after its commit (the in-process
+    publication point, e.g. for realtime on SQLite).
+    """
     return Persistence(
-        uow_factory=SqlaUnitOfWorkFactory(engine),
+        uow_factory=SqlaUnitOfWorkFactory(engine, after_commit),
         tenant_directory=SqlaTenantDirectory(engine),
         idempotency_store=SqlaIdempotencyStore(engine),
         event_pruner=SqlaEventPruner(engine),
