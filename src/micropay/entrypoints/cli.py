@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     idempotency_commands.add_parser(
         "prune", help="delete the records past their 24-hour retention once (bounded), print how many"
     )
+    callbacks = commands.add_parser("callbacks", help="callbacks whose URL token matched nothing")
+    callbacks_commands = callbacks.add_subparsers(dest="callbacks_command", required=True)
+    callbacks_commands.add_parser(
+        "prune", help="delete the unroutable callbacks past MICROPAY_UNROUTABLE_CALLBACK_RETENTION once, print how many"
+    )
     return parser
 
 
@@ -113,6 +118,13 @@ async def _prune_idempotency(settings: Settings) -> int:
         return await (await scope.get(PruneIdempotencyRecords))()
 
 
+async def _prune_unroutable(settings: Settings) -> int:
+    from micropay.domain.use_cases.prune_unroutable import PruneUnroutableCallbacks
+
+    async with request_scope(settings) as scope:
+        return await (await scope.get(PruneUnroutableCallbacks))(retention=settings.unroutable_callback_retention)
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     # Our own uvicorn protocol and limits (header size/count, head and body deadlines, connections): ADR 0013.
     from micropay.entrypoints.http.server import run_server, server_config
@@ -153,6 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "idempotency":
             count = asyncio.run(_prune_idempotency(settings))
             print(f"removed {count} expired idempotency record(s)")
+        elif args.command == "callbacks":
+            count = asyncio.run(_prune_unroutable(settings))
+            print(f"removed {count} unroutable callback(s) past their retention")
     except (MicropayError, SettingsError) as exc:
         print(f"micropay: {exc}", file=sys.stderr)
         return 2
