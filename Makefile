@@ -17,7 +17,11 @@ $(BIN)/python:
 # Reinstall only when the dependency list or the lock changes.
 $(STAMP): pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ./sdks/python
 	touch $(STAMP)
+
+# The Python SDK (sdks/python, import micropay_sdk) is installed editable beside the service.
+$(STAMP): sdks/python/pyproject.toml
 
 install: $(STAMP)
 
@@ -31,10 +35,13 @@ test-fast: install
 	$(BIN)/python -m pytest -q -x
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/ruff check sdks/python
+	$(BIN)/ruff format --check sdks/python
+	$(BIN)/mypy --strict sdks/python/src/micropay_sdk
 
 bench: install
 	$(BIN)/python bench/lifecycle.py

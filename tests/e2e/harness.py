@@ -191,6 +191,17 @@ class Stack:
 
         return await asyncio.wrap_future(self._loop.submit(create()))
 
+    async def create_user(self, merchant_id: str, email: str, password: str, role: str = "owner") -> str:
+        """``CreateUser`` inside the API's container (as ``micropay users create`` does); the user's id."""
+        from micropay.domain.use_cases.users import CreateUser
+
+        async def create() -> str:
+            async with self._api.state.dishka_container() as request:
+                user = await (await request.get(CreateUser))(merchant_id, email, password, role)
+                return user.id
+
+        return await asyncio.wrap_future(self._loop.submit(create()))
+
 
 def new_vault_key() -> str:
     return base64.b64encode(os.urandom(32)).decode()
@@ -230,6 +241,8 @@ def running_stack(database_url: str, backend: str, **settings_changes: Any) -> I
                 daraja_read_timeout=READ_TIMEOUT_S,
                 log_level="WARNING",
                 reconcile_interval=0,
+                jwt_secret=new_vault_key(),
+                signup="open",
             )
             settings = msgspec.structs.replace(settings, **settings_changes)
             tokens = RecordingTokenIssuer(Sha256CallbackTokenIssuer(public_url))

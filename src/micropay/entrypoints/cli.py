@@ -13,6 +13,7 @@ import msgspec
 from dishka import AsyncContainer
 
 from micropay.domain.errors import MicropayError
+from micropay.entrypoints.cli_users import add_users_parser, run_users
 from micropay.entrypoints.settings import Settings, SettingsError
 
 
@@ -61,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     callbacks_commands.add_parser(
         "prune", help="delete the unroutable callbacks past MICROPAY_UNROUTABLE_CALLBACK_RETENTION once, print how many"
     )
+    add_users_parser(commands)
     return parser
 
 
@@ -125,17 +127,36 @@ async def _prune_unroutable(settings: Settings) -> int:
         return await (await scope.get(PruneUnroutableCallbacks))(retention=settings.unroutable_callback_retention)
 
 
+#: Open event streams never end by themselves: on Ctrl-C/SIGTERM uvicorn waits this long for them, then cuts
+#: them (clients reconnect to another process with Last-Event-ID).
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     # Our own uvicorn protocol and limits (header size/count, head and body deadlines, connections): ADR 0013.
     from micropay.entrypoints.http.server import run_server, server_config
 
     if workers > 1:
         target = "micropay.entrypoints.http.app:app_factory"
-        run_server(server_config(target, settings, host=host, port=port, workers=workers, factory=True))
+        run_server(
+            server_config(
+                target,
+                settings,
+                host=host,
+                port=port,
+                workers=workers,
+                factory=True,
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            )
+        )
         return
     from micropay.entrypoints.http.app import create_app
 
-    run_server(server_config(create_app(settings), settings, host=host, port=port))
+    run_server(
+        server_config(
+            create_app(settings), settings, host=host, port=port, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
+        )
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -168,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "callbacks":
             count = asyncio.run(_prune_unroutable(settings))
             print(f"removed {count} unroutable callback(s) past their retention")
+        elif args.command == "users":
+            return run_users(settings, args)
     except (MicropayError, SettingsError) as exc:
         print(f"micropay: {exc}", file=sys.stderr)
         return 2

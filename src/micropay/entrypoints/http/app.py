@@ -15,11 +15,13 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 import micropay
+from micropay.adapters.realtime import ManagedChangeFeed
 from micropay.domain.errors import MicropayError
 from micropay.entrypoints.container import make_container
-from micropay.entrypoints.http import schemas
+from micropay.entrypoints.http import auth_models, schemas
 from micropay.entrypoints.http.auth import provide_principal
 from micropay.entrypoints.http.body_guard import json_body_guard
+from micropay.entrypoints.http.cors import cors_middleware, parse_origins
 from micropay.entrypoints.http.errors import (
     http_exception_handler,
     micropay_error_handler,
@@ -27,10 +29,23 @@ from micropay.entrypoints.http.errors import (
     validation_error_handler,
 )
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
-from micropay.entrypoints.http.routes import api_keys, credentials, health, payment_intents, webhooks
+from micropay.entrypoints.http.routes import (
+    api_keys,
+    credentials,
+    events,
+    health,
+    payment_intents,
+    realtime,
+    streams,
+    webhooks,
+)
+from micropay.entrypoints.http.routes import sessions as auth_sessions
+from micropay.entrypoints.http.routes import users as auth_users
 from micropay.entrypoints.reconciler import MaintenanceLoop
 from micropay.entrypoints.settings import Settings
+from micropay.ports.access_tokens import AccessTokenSigner
 from micropay.ports.credential_vault import CredentialVault
+from micropay.ports.password_hasher import PasswordHasher
 
 DESCRIPTION = (
     "Stripe-like Payment Intents over Safaricom's M-Pesa Daraja STK Push. Authenticate with "
@@ -49,18 +64,30 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
     settings = settings or Settings.from_env()
     if configure_logs:
         configure_logging(settings.log_level)
+    cors_origins = parse_origins(settings.cors_origins)
     container = make_container(settings, *overrides)
 
     async def check_vault() -> None:
         # A wrong or missing master key must stop the service at start-up, not at the first payment.
         await container.get(CredentialVault)
 
+    async def start_change_feed() -> None:
+        # One LISTEN connection per process on Postgres (nothing to connect on SQLite); contract §11.
+        await (await container.get(ManagedChangeFeed)).start()
+
     maintenance = MaintenanceLoop(
         container,
         interval=settings.reconcile_interval,
         older_than=settings.reconcile_after,
         unroutable_retention=settings.unroutable_callback_retention,
+        event_retention_days=settings.event_retention_days,
     )
+
+    async def check_sessions() -> None:
+        # Likewise a missing access-token secret (MICROPAY_JWT_SECRET outside the embedded default); and the
+        # password hasher's decoy hash is made now rather than inside the first login.
+        await container.get(AccessTokenSigner)
+        await container.get(PasswordHasher)
 
     app = Litestar(
         route_handlers=[
@@ -69,6 +96,11 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *api_keys.ROUTES,
             *webhooks.ROUTES,
             *health.ROUTES,
+            *auth_sessions.ROUTES,
+            *auth_users.ROUTES,
+            *events.ROUTES,
+            *realtime.ROUTES,
+            *streams.ROUTES,
         ],
         dependencies={"principal": Provide(provide_principal)},
         exception_handlers={
@@ -77,7 +109,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             HTTPException: http_exception_handler,
             Exception: unexpected_error_handler,
         },
-        on_startup=[check_vault, maintenance.start],
+        on_startup=[check_vault, check_sessions, maintenance.start, start_change_feed],
         on_shutdown=[maintenance.stop, container.close],
         openapi_config=OpenAPIConfig(
             title="Micropay",
@@ -100,14 +132,14 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
     _close_request_bodies(app)
     setup_dishka(container, app)
     guarded = json_body_guard(app.asgi_handler, max_bytes=settings.http_max_body_bytes)
-    app.asgi_handler = request_id_middleware(guarded)
+    app.asgi_handler = request_id_middleware(cors_middleware(guarded, cors_origins))
     return app
 
 
 def _close_request_bodies(app: Litestar) -> None:
     """Unknown body fields are refused (``parameter_unknown``): say so in the schema."""
     components = app.openapi_schema.components.schemas or {}
-    for struct in vars(schemas).values():
+    for struct in (*vars(schemas).values(), *vars(auth_models).values()):
         if (
             isinstance(struct, type)
             and issubclass(struct, msgspec.Struct)

@@ -11,6 +11,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
+from micropay.domain.auth_errors import RoleForbidden, SessionRequired, SignupClosed, TooManyAttempts
 from micropay.domain.errors import (
     AuthenticationFailed,
     CredentialsMissing,
@@ -69,6 +70,10 @@ _TABLE: Final[list[tuple[type[MicropayError], int, str]]] = [
     (CredentialsMissing, 400, INVALID_REQUEST),
     (MalformedCallback, 400, INVALID_REQUEST),
     (AuthenticationFailed, 401, "authentication_error"),
+    (RoleForbidden, 403, "permission_error"),
+    (SessionRequired, 403, "permission_error"),
+    (SignupClosed, 403, "permission_error"),
+    (TooManyAttempts, 429, "rate_limit_error"),
     (ResourceMissing, 404, INVALID_REQUEST),
     (IntentUnexpectedState, 409, INVALID_REQUEST),
     (ConcurrentUpdate, 409, INVALID_REQUEST),
@@ -100,6 +105,8 @@ def describe(exc: MicropayError) -> tuple[int, str, str, str | None, dict[str, s
             headers: dict[str, str] = {}
             if isinstance(exc, ProviderUnavailable):
                 headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+            elif isinstance(exc, TooManyAttempts):
+                headers["Retry-After"] = str(exc.retry_after)
             elif isinstance(exc, StorageUnavailable):
                 headers["Retry-After"] = "1"
             return status, error_type, exc.code, getattr(exc, "param", None), headers
