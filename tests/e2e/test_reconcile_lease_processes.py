@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -63,7 +64,7 @@ def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]
 
 
 def _wait_ready(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # building the app (OpenAPI) is slow on a loaded shared machine
     while time.monotonic() < deadline:
         assert process.poll() is None, log.read_text(errors="replace")
         try:
@@ -95,6 +96,7 @@ def test_two_processes_query_each_stuck_intent_once_per_interval_even_after_a_ki
         "MICROPAY_RECONCILE_INTERVAL": "0.25",
         "MICROPAY_RECONCILE_AFTER": str(RECONCILE_AFTER),
         "MICROPAY_LOG_LEVEL": "WARNING",
+        "MICROPAY_JWT_SECRET": secrets.token_urlsafe(48),  # required on Postgres since the sessions landed
     }
     processes: list[subprocess.Popen[bytes]] = []
     try:

@@ -101,6 +101,7 @@ def test_a_header_over_16_kib_is_431(served: Served) -> None:
 
 
 def test_a_megabyte_header_is_cut_off_without_being_buffered(served: Served) -> None:
+    cut = False
     with served.connect() as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nX-Big: ")
         sent = 0
@@ -109,9 +110,9 @@ def test_a_megabyte_header_is_cut_off_without_being_buffered(served: Served) -> 
                 sock.sendall(b"a" * 65536)
                 sent += 65536
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the server closed the connection while we were still sending: what we want
-        answer = read_answer(sock)
-    assert answer == b"" or answer.startswith(b"HTTP/1.1 431 "), answer[:100]
+            cut = True  # the server closed the connection while we were still sending: what we want
+        answer = read_answer(sock, 2.0)
+    assert cut or answer.startswith(b"HTTP/1.1 431 "), answer[:100]
 
 
 def test_more_than_100_headers_is_431(served: Served) -> None:

@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     idempotency_commands.add_parser(
         "prune", help="delete the records past their 24-hour retention once (bounded), print how many"
     )
+    callbacks = commands.add_parser("callbacks", help="callbacks whose URL token matched nothing")
+    callbacks_commands = callbacks.add_subparsers(dest="callbacks_command", required=True)
+    callbacks_commands.add_parser(
+        "prune", help="delete the unroutable callbacks past MICROPAY_UNROUTABLE_CALLBACK_RETENTION once, print how many"
+    )
     add_users_parser(commands)
     webhooks = commands.add_parser("webhooks", help="outbound webhooks")
     webhook_commands = webhooks.add_subparsers(dest="webhooks_command", required=True)
@@ -125,6 +130,13 @@ async def _prune_idempotency(settings: Settings) -> int:
         return await (await scope.get(PruneIdempotencyRecords))()
 
 
+async def _prune_unroutable(settings: Settings) -> int:
+    from micropay.domain.use_cases.prune_unroutable import PruneUnroutableCallbacks
+
+    async with request_scope(settings) as scope:
+        return await (await scope.get(PruneUnroutableCallbacks))(retention=settings.unroutable_callback_retention)
+
+
 #: Open event streams never end by themselves: on Ctrl-C/SIGTERM uvicorn waits this long for them, then cuts
 #: them (clients reconnect to another process with Last-Event-ID).
 GRACEFUL_SHUTDOWN_SECONDS = 5
@@ -190,6 +202,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "idempotency":
             count = asyncio.run(_prune_idempotency(settings))
             print(f"removed {count} expired idempotency record(s)")
+        elif args.command == "callbacks":
+            count = asyncio.run(_prune_unroutable(settings))
+            print(f"removed {count} unroutable callback(s) past their retention")
         elif args.command == "users":
             return run_users(settings, args)
         elif args.command == "webhooks":
