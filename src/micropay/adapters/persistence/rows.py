@@ -161,6 +161,7 @@ class IdempotencyRow(MicropayBase):
 
 class UnmatchedCallbackRow(MicropayBase):
     __tablename__ = "micropay_unmatched_callbacks"
+    __table_args__ = (Index("ix_micropay_unmatched_callbacks_received_at", "received_at"),)  # budget, pruning
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), Identity(), primary_key=True)
     token_hint: Mapped[str] = mapped_column(Text)

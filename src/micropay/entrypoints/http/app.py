@@ -19,6 +19,7 @@ from micropay.domain.errors import MicropayError
 from micropay.entrypoints.container import make_container
 from micropay.entrypoints.http import auth_models, schemas
 from micropay.entrypoints.http.auth import provide_principal
+from micropay.entrypoints.http.body_guard import json_body_guard
 from micropay.entrypoints.http.errors import (
     http_exception_handler,
     micropay_error_handler,
@@ -64,7 +65,12 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
         await container.get(AccessTokenSigner)
         await container.get(PasswordHasher)
 
-    maintenance = MaintenanceLoop(container, interval=settings.reconcile_interval, older_than=settings.reconcile_after)
+    maintenance = MaintenanceLoop(
+        container,
+        interval=settings.reconcile_interval,
+        older_than=settings.reconcile_after,
+        unroutable_retention=settings.unroutable_callback_retention,
+    )
 
     app = Litestar(
         route_handlers=[
@@ -105,7 +111,8 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
     )
     _close_request_bodies(app)
     setup_dishka(container, app)
-    app.asgi_handler = request_id_middleware(app.asgi_handler)
+    guarded = json_body_guard(app.asgi_handler, max_bytes=settings.http_max_body_bytes)
+    app.asgi_handler = request_id_middleware(guarded)
     return app
 
 
