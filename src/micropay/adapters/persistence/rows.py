@@ -214,6 +214,7 @@ class LoginThrottleRow(MicropayBase):
     """Failed logins per email, keyed by a hash of the email (not tenant data: unknown emails count too)."""
 
     __tablename__ = "micropay_login_throttle"
+    __table_args__ = (Index("ix_micropay_login_throttle_updated", "updated"),)  # pruning
 
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     recent: Mapped[Any] = mapped_column(JsonB)

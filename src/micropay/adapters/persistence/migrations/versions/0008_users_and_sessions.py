@@ -119,6 +119,7 @@ def _create_tables() -> None:
         sa.Column("locked_until", sa.Double, nullable=False),
         sa.Column("updated", sa.Double, nullable=False),
     )
+    op.create_index("ix_micropay_login_throttle_updated", "micropay_login_throttle", ["updated"])
 
 
 def _secure() -> None:
