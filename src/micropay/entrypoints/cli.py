@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
 
     vault = commands.add_parser("vault", help="credential vault")
     vault_commands = vault.add_subparsers(dest="vault_command", required=True)
-    vault_commands.add_parser("rotate", help="re-encrypt every credential under MICROPAY_VAULT_KEY")
+    vault_commands.add_parser("rotate", help="re-encrypt every credential and webhook secret under MICROPAY_VAULT_KEY")
 
     reconcile = commands.add_parser(
         "reconcile", help="settle stuck processing payments once (ask Daraja), print the report as JSON"
@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
         "prune", help="delete the records past their 24-hour retention once (bounded), print how many"
     )
     add_users_parser(commands)
+    webhooks = commands.add_parser("webhooks", help="outbound webhooks")
+    webhook_commands = webhooks.add_subparsers(dest="webhooks_command", required=True)
+    webhook_commands.add_parser("run", help="run the webhook dispatcher as a worker until SIGTERM/SIGINT")
     return parser
 
 
@@ -99,6 +102,13 @@ async def _rotate(settings: Settings) -> int:
         return await (await scope.get(RotateVaultKeys))()
 
 
+async def _rotate_webhook_secrets(settings: Settings) -> int:
+    from micropay.domain.use_cases.webhooks.rotate_vault import RotateWebhookSecrets
+
+    async with request_scope(settings) as scope:
+        return await (await scope.get(RotateWebhookSecrets))()
+
+
 async def _reconcile(settings: Settings, older_than: int | None, limit: int) -> bytes:
     from micropay.domain.use_cases.reconcile_stuck import ReconcileStuckPayments
 
@@ -115,17 +125,36 @@ async def _prune_idempotency(settings: Settings) -> int:
         return await (await scope.get(PruneIdempotencyRecords))()
 
 
+#: Open event streams never end by themselves: on Ctrl-C/SIGTERM uvicorn waits this long for them, then cuts
+#: them (clients reconnect to another process with Last-Event-ID).
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     # Our own uvicorn protocol and limits (header size/count, head and body deadlines, connections): ADR 0013.
     from micropay.entrypoints.http.server import run_server, server_config
 
     if workers > 1:
         target = "micropay.entrypoints.http.app:app_factory"
-        run_server(server_config(target, settings, host=host, port=port, workers=workers, factory=True))
+        run_server(
+            server_config(
+                target,
+                settings,
+                host=host,
+                port=port,
+                workers=workers,
+                factory=True,
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            )
+        )
         return
     from micropay.entrypoints.http.app import create_app
 
-    run_server(server_config(create_app(settings), settings, host=host, port=port))
+    run_server(
+        server_config(
+            create_app(settings), settings, host=host, port=port, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
+        )
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -150,6 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "vault":
             count = asyncio.run(_rotate(settings))
             print(f"re-encrypted {count} credential(s) under the current key")
+            secrets = asyncio.run(_rotate_webhook_secrets(settings))
+            print(f"re-encrypted {secrets} webhook secret(s) under the current key")
         elif args.command == "reconcile":
             sys.stdout.write(asyncio.run(_reconcile(settings, args.older_than, args.limit)).decode() + "\n")
         elif args.command == "idempotency":
@@ -157,6 +188,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"removed {count} expired idempotency record(s)")
         elif args.command == "users":
             return run_users(settings, args)
+        elif args.command == "webhooks":
+            from micropay.entrypoints.http.request_context import configure_logging
+            from micropay.entrypoints.webhook_worker import run_worker
+
+            configure_logging(settings.log_level)
+            asyncio.run(run_worker(settings))
     except (MicropayError, SettingsError) as exc:
         print(f"micropay: {exc}", file=sys.stderr)
         return 2

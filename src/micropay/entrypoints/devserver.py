@@ -2,8 +2,9 @@
 
 Migrates the embedded SQLite database, creates the local vault key (0600) and a demo merchant, starts the
 Daraja simulator and the API (its sandbox pointed at the simulator), and prints curl commands that take a
-payment to ``succeeded``. Sign-up is open, and a demo login (email and generated password) of the demo
-merchant is printed. Ctrl-C stops both.
+payment to ``succeeded``, and the checkout example's URL for a fresh intent (pay it in a browser). Sign-up is
+open, and a demo login (email and generated password) of the demo merchant is printed; and how to watch its
+signed webhooks arrive at a local receiver (private webhook targets are allowed here). Ctrl-C stops both.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import sys
 import time
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlencode
 
+import httpx
 import msgspec
 
 from micropay.entrypoints.demo_login import DemoLogin, demo_login
@@ -81,7 +84,26 @@ async def _demo_merchant(settings: Settings) -> DemoKeys:
     return keys
 
 
-def _instructions(base: str, keys: DemoKeys) -> str:
+def _checkout_url(base: str, keys: DemoKeys) -> str:
+    """A fresh KES 1,500 intent, and the link a merchant's server would render for it (contract §12)."""
+    try:
+        response = httpx.post(
+            f"{base}/v1/payment_intents",
+            headers={"Authorization": f"Bearer {keys.secret}"},
+            json={"amount": 150000, "currency": "kes", "description": "Checkout example"},
+            timeout=10,
+        )
+        response.raise_for_status()
+        intent = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        return f"(could not create an intent for it: {type(exc).__name__})"
+    query = urlencode(
+        {"payment_intent": intent["id"], "client_secret": intent["client_secret"], "key": keys.publishable}
+    )
+    return f"{base}/examples/checkout?{query}"
+
+
+def _instructions(base: str, keys: DemoKeys, checkout: str = "", hook_port: int = 8002) -> str:
     key = keys.secret
     return f"""
 Micropay is running: API {base}  (OpenAPI: {base}/schema)
@@ -108,6 +130,28 @@ Failures to try as phone_number: 254711000001 (insufficient funds), 254711001032
 254711000099 (callback lost: settled by itself within ~2 minutes, or at once by
 POST /v1/payment_intents/<id>/reconcile). See docs/simulator.md.
 
+3. Or pay as a customer would, in a browser, on the checkout example (a fresh KES 1,500 intent; try the
+   phone numbers above):
+
+  {checkout}
+
+Webhooks (private targets are allowed here, for local development only):
+
+4. In another terminal, start a local receiver that prints each delivery:
+
+  .venv/bin/python -m micropay.entrypoints.webhook_echo --port {hook_port}
+
+5. Register it (the answer shows the endpoint's whsec_ secret once):
+
+  curl -s {base}/v1/webhook_endpoints -H "Authorization: Bearer {key}" \\
+    -H "Content-Type: application/json" \\
+    -d '{{"url": "http://127.0.0.1:{hook_port}/hooks", "enabled_events": ["*"]}}'
+
+  Restart the receiver with --secret whsec_... to check every signature, then take a payment (1.): it prints
+  payment_intent.created, .processing and .succeeded, signed. The log of one endpoint:
+
+  curl -s {base}/v1/webhook_endpoints/we_.../deliveries -H "Authorization: Bearer {key}"
+
 Ctrl-C stops the API and the simulator.
 """
 
@@ -128,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--sim-port", type=int, default=8001)
+    parser.add_argument("--hook-port", type=int, default=8002, help="the port the printed webhook receiver uses")
     args = parser.parse_args(argv)
 
     for port in (args.port, args.sim_port):
@@ -143,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     env.setdefault("MICROPAY_SANDBOX_CONSUMER_KEY", "micropay-local-demo")
     env.setdefault("MICROPAY_SANDBOX_CONSUMER_SECRET", "micropay-local-demo-secret")
     env.setdefault("MICROPAY_SIGNUP", "open")
+    env.setdefault("MICROPAY_WEBHOOKS_ALLOW_PRIVATE", "true")  # local receivers on loopback; never in production
     os.environ.update(env)
     settings = Settings.from_env()
 
@@ -165,7 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         if not (_wait_for(args.host, args.sim_port, simulator) and _wait_for(args.host, args.port, api)):
             print("make run: the API or the simulator failed to start (see the messages above).", file=sys.stderr)
             return 1
-        print(_login_instructions(base, login) + _instructions(base, keys), flush=True)
+        print(
+            _login_instructions(base, login) + _instructions(base, keys, _checkout_url(base, keys), args.hook_port),
+            flush=True,
+        )
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
         return 1

@@ -41,10 +41,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     reconcile_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
     #: Seconds an intent must have been ``processing`` before the automatic reconciliation asks Daraja.
     reconcile_after: Annotated[int, msgspec.Meta(ge=0)] = 60
-    #: The access-token (JWT) secret; required outside the embedded default (see docs/auth.md).
-    jwt_secret: str | None = None
-    #: ``open``: ``POST /v1/auth/signup`` creates merchants; ``closed`` (default): it answers 403.
-    signup: Literal["open", "closed"] = "closed"
     #: The HTTP server's own limits (docs/operations.md "HTTP server limits", ADR 0013).
     http_max_body_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 1024 * 1024
     http_max_header_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 16 * 1024
@@ -57,6 +53,32 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: seconds they are kept before the maintenance loop prunes them (docs/operations.md).
     unroutable_callback_budget: Annotated[int, msgspec.Meta(ge=0)] = 10
     unroutable_callback_retention: Annotated[int, msgspec.Meta(ge=3600)] = 7 * 24 * 3600
+    #: The access-token (JWT) secret; required outside the embedded default (see docs/auth.md).
+    jwt_secret: str | None = None
+    #: ``open``: ``POST /v1/auth/signup`` creates merchants; ``closed`` (default): it answers 403.
+    signup: Literal["open", "closed"] = "closed"
+    #: Days an event is kept before the maintenance loop deletes it (at least 1).
+    event_retention_days: Annotated[int, msgspec.Meta(ge=1)] = 30
+    #: Origins (comma-separated) that may call every route from a browser; the publishable-key routes
+    #: (retrieve, confirm, wait, stream) answer any origin regardless.
+    cors_origins: str = ""
+    #: A session-mode connection for the change feed's LISTEN when MICROPAY_DATABASE_URL is a transaction pooler.
+    listen_database_url: str | None = None
+    #: Open event streams per merchant (and environment) in one process; past it, 429.
+    max_streams_per_merchant: Annotated[int, msgspec.Meta(ge=1)] = 20
+    #: Seconds between two keep-alive comments on a quiet event stream (the contract asks for at most 15).
+    stream_keepalive: Annotated[float, msgspec.Meta(gt=0, le=15)] = 15.0
+    #: Outbound webhooks (contract §9): allow loopback/private targets (local development only).
+    webhooks_allow_private: bool = False
+    #: Seconds a receiver has to answer one webhook attempt.
+    webhook_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 15.0
+    #: Run the webhook dispatcher inside every API process (false: only ``micropay webhooks run`` workers).
+    webhook_dispatch: bool = True
+    webhook_concurrency: Annotated[int, msgspec.Meta(ge=1)] = 16
+    webhook_per_endpoint: Annotated[int, msgspec.Meta(ge=1)] = 4
+    webhook_poll_interval: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+    #: Seconds a lease outlives an attempt's timeout before another process may take the attempt over.
+    webhook_lease_margin: Annotated[int, msgspec.Meta(ge=1)] = 30
 
     def __repr__(self) -> str:
         return f"Settings(database_url=<{self.database_backend}>, public_url={self.public_url!r})"
@@ -91,8 +113,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "log_level": "MICROPAY_LOG_LEVEL",
             "reconcile_interval": "MICROPAY_RECONCILE_INTERVAL",
             "reconcile_after": "MICROPAY_RECONCILE_AFTER",
-            "jwt_secret": "MICROPAY_JWT_SECRET",
-            "signup": "MICROPAY_SIGNUP",
             "http_max_body_bytes": "MICROPAY_HTTP_MAX_BODY_BYTES",
             "http_max_header_bytes": "MICROPAY_HTTP_MAX_HEADER_BYTES",
             "http_max_headers": "MICROPAY_HTTP_MAX_HEADERS",
@@ -102,6 +122,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "http_max_connections": "MICROPAY_HTTP_MAX_CONNECTIONS",
             "unroutable_callback_budget": "MICROPAY_UNROUTABLE_CALLBACK_BUDGET",
             "unroutable_callback_retention": "MICROPAY_UNROUTABLE_CALLBACK_RETENTION",
+            "jwt_secret": "MICROPAY_JWT_SECRET",
+            "signup": "MICROPAY_SIGNUP",
+            "event_retention_days": "MICROPAY_EVENT_RETENTION_DAYS",
+            "cors_origins": "MICROPAY_CORS_ORIGINS",
+            "listen_database_url": "MICROPAY_LISTEN_DATABASE_URL",
+            "max_streams_per_merchant": "MICROPAY_MAX_STREAMS_PER_MERCHANT",
+            "stream_keepalive": "MICROPAY_STREAM_KEEPALIVE",
+            "webhooks_allow_private": "MICROPAY_WEBHOOKS_ALLOW_PRIVATE",
+            "webhook_timeout": "MICROPAY_WEBHOOK_TIMEOUT",
+            "webhook_dispatch": "MICROPAY_WEBHOOK_DISPATCH",
+            "webhook_concurrency": "MICROPAY_WEBHOOK_CONCURRENCY",
+            "webhook_per_endpoint": "MICROPAY_WEBHOOK_PER_ENDPOINT",
+            "webhook_poll_interval": "MICROPAY_WEBHOOK_POLL_INTERVAL",
+            "webhook_lease_margin": "MICROPAY_WEBHOOK_LEASE_MARGIN",
         }
         raw = {field: values[env] for field, env in names.items() if values.get(env, "") != ""}
         try:

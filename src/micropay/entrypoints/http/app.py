@@ -15,11 +15,13 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 import micropay
+from micropay.adapters.realtime import ManagedChangeFeed
 from micropay.domain.errors import MicropayError
 from micropay.entrypoints.container import make_container
 from micropay.entrypoints.http import auth_models, schemas
 from micropay.entrypoints.http.auth import provide_principal
 from micropay.entrypoints.http.body_guard import json_body_guard
+from micropay.entrypoints.http.cors import cors_middleware, parse_origins
 from micropay.entrypoints.http.errors import (
     http_exception_handler,
     micropay_error_handler,
@@ -27,11 +29,24 @@ from micropay.entrypoints.http.errors import (
     validation_error_handler,
 )
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
-from micropay.entrypoints.http.routes import api_keys, credentials, health, payment_intents, webhooks
+from micropay.entrypoints.http.routes import (
+    api_keys,
+    credentials,
+    events,
+    examples,
+    health,
+    payment_intents,
+    realtime,
+    streams,
+    webhooks,
+)
+from micropay.entrypoints.http.routes import event_deliveries as event_delivery_routes
 from micropay.entrypoints.http.routes import sessions as auth_sessions
 from micropay.entrypoints.http.routes import users as auth_users
+from micropay.entrypoints.http.routes import webhook_endpoints as webhook_endpoint_routes
 from micropay.entrypoints.reconciler import MaintenanceLoop
 from micropay.entrypoints.settings import Settings
+from micropay.entrypoints.webhook_dispatcher import WebhookDispatcher
 from micropay.ports.access_tokens import AccessTokenSigner
 from micropay.ports.credential_vault import CredentialVault
 from micropay.ports.password_hasher import PasswordHasher
@@ -46,18 +61,32 @@ DESCRIPTION = (
 def create_app(settings: Settings | None = None, *overrides: Provider, configure_logs: bool = True) -> Litestar:
     """Build the app. Nothing connects until startup; ``overrides`` replace providers (tests, embedding).
 
-    On startup it also starts the background maintenance loop, automatic reconciliation and pruning of expired
+    On startup it also starts the webhook dispatcher (unless ``webhook_dispatch`` is off) and the background
+    maintenance loop, automatic reconciliation and pruning of expired
     idempotency records (unless ``reconcile_interval`` is 0); on shutdown it stops the loop before it closes
     the container.
     """
     settings = settings or Settings.from_env()
     if configure_logs:
         configure_logging(settings.log_level)
+    cors_origins = parse_origins(settings.cors_origins)
     container = make_container(settings, *overrides)
 
     async def check_vault() -> None:
         # A wrong or missing master key must stop the service at start-up, not at the first payment.
         await container.get(CredentialVault)
+
+    async def start_change_feed() -> None:
+        # One LISTEN connection per process on Postgres (nothing to connect on SQLite); contract §11.
+        await (await container.get(ManagedChangeFeed)).start()
+
+    maintenance = MaintenanceLoop(
+        container,
+        interval=settings.reconcile_interval,
+        older_than=settings.reconcile_after,
+        unroutable_retention=settings.unroutable_callback_retention,
+        event_retention_days=settings.event_retention_days,
+    )
 
     async def check_sessions() -> None:
         # Likewise a missing access-token secret (MICROPAY_JWT_SECRET outside the embedded default); and the
@@ -65,12 +94,14 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
         await container.get(AccessTokenSigner)
         await container.get(PasswordHasher)
 
-    maintenance = MaintenanceLoop(
-        container,
-        interval=settings.reconcile_interval,
-        older_than=settings.reconcile_after,
-        unroutable_retention=settings.unroutable_callback_retention,
-    )
+    async def start_webhooks() -> None:
+        # The webhook dispatcher runs in every API process unless the operator runs separate workers.
+        if settings.webhook_dispatch:
+            await (await container.get(WebhookDispatcher)).start()
+
+    async def stop_webhooks() -> None:
+        if settings.webhook_dispatch:
+            await (await container.get(WebhookDispatcher)).stop()
 
     app = Litestar(
         route_handlers=[
@@ -78,9 +109,15 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *credentials.ROUTES,
             *api_keys.ROUTES,
             *webhooks.ROUTES,
+            *webhook_endpoint_routes.ROUTES,
+            *event_delivery_routes.ROUTES,
             *health.ROUTES,
             *auth_sessions.ROUTES,
             *auth_users.ROUTES,
+            *events.ROUTES,
+            *realtime.ROUTES,
+            *streams.ROUTES,
+            *examples.ROUTES,
         ],
         dependencies={"principal": Provide(provide_principal)},
         exception_handlers={
@@ -89,8 +126,8 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             HTTPException: http_exception_handler,
             Exception: unexpected_error_handler,
         },
-        on_startup=[check_vault, check_sessions, maintenance.start],
-        on_shutdown=[maintenance.stop, container.close],
+        on_startup=[check_vault, check_sessions, maintenance.start, start_change_feed, start_webhooks],
+        on_shutdown=[maintenance.stop, stop_webhooks, container.close],
         openapi_config=OpenAPIConfig(
             title="Micropay",
             version=micropay.__version__,
@@ -112,7 +149,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
     _close_request_bodies(app)
     setup_dishka(container, app)
     guarded = json_body_guard(app.asgi_handler, max_bytes=settings.http_max_body_bytes)
-    app.asgi_handler = request_id_middleware(guarded)
+    app.asgi_handler = request_id_middleware(cors_middleware(guarded, cors_origins))
     return app
 
 
