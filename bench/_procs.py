@@ -64,6 +64,7 @@ def api_environment(database_url: str, public_url: str, daraja_url: str) -> dict
     env.update(
         MICROPAY_DATABASE_URL=database_url,
         MICROPAY_VAULT_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+        MICROPAY_JWT_SECRET=base64.b64encode(secrets.token_bytes(32)).decode(),  # required with Postgres
         MICROPAY_PUBLIC_URL=public_url,
         MICROPAY_DARAJA_SANDBOX_URL=daraja_url,
         MICROPAY_SANDBOX_CONSUMER_KEY="bench-consumer-key",

@@ -199,3 +199,17 @@ async def test_postgres_confines_users_sessions_and_tokens_to_their_merchant(
     ] == session_a.id
     token = await app_connection.fetchrow("SELECT * FROM micropay_find_refresh_token($1)", token_a.token_hash)
     assert token["session_id"] == session_a.id
+
+
+async def test_failures_prune_the_rows_that_no_longer_count(engine: AsyncEngine) -> None:
+    throttle = SqlaLoginThrottle(engine)
+    old, recent, fresh = secrets.token_hex(32), secrets.token_hex(32), secrets.token_hex(32)
+    await throttle.record_failure(old, NOW)
+    later = NOW + 15 * 60 + 3600
+    await throttle.record_failure(recent, later - 10)
+
+    await throttle.record_failure(fresh, later + 1)
+
+    assert await throttle.state(old) is None  # forgotten: deleted
+    assert await throttle.state(recent) is not None
+    assert await throttle.state(fresh) is not None

@@ -99,3 +99,14 @@ def test_the_key_is_a_hash_of_the_casefolded_email_not_the_email() -> None:
     assert "ann" not in key
     assert len(key) == 64
     assert key != lt.throttle_key("bob@example.com")
+
+
+@given(st.lists(st.floats(min_value=0, max_value=4 * 3600, allow_nan=False), min_size=1, max_size=30))
+def test_state_older_than_the_prune_cutoff_never_counts_again(offsets: list[float]) -> None:
+    state, _ = _fail_at(sorted(START + o for o in offsets))
+    assert state is not None
+    last_written = max(state.recent)
+    later = last_written + lt.WINDOW_SECONDS + lt.MAX_LOCK_SECONDS + 1
+
+    assert lt.forgotten_before(later) > last_written
+    assert lt.current(state, later) is None

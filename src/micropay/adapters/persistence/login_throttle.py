@@ -1,4 +1,8 @@
-"""Failed-login bookkeeping on SQL: one row per throttled email hash, updated under a row lock."""
+"""Failed-login bookkeeping on SQL: one row per throttled email hash, updated under a row lock.
+
+Each failure also deletes a few rows that no longer count (``login_throttle.forgotten_before``), so a spray
+of failed logins over many emails cannot grow the table without bound.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,11 @@ _GET: Final = select(LOGIN_THROTTLE).where(_C.key == bindparam("t_key"))
 _INSERT: Final = insert(LOGIN_THROTTLE)
 _UPDATE: Final = update(LOGIN_THROTTLE).where(_C.key == bindparam("t_key"))
 _DELETE: Final = delete(LOGIN_THROTTLE).where(_C.key == bindparam("t_key"))
+#: Rows deleted at most per failure: enough to keep up with any failure rate, bounded work per request.
+PRUNE_BATCH: Final = 20
+_PRUNE: Final = delete(LOGIN_THROTTLE).where(
+    _C.key.in_(select(_C.key).where(_C.updated < bindparam("t_before")).limit(PRUNE_BATCH).scalar_subquery())
+)
 # Takes the row's write lock first (SQLite: the database's), so the read after it sees every earlier failure.
 _LOCK: Final = update(LOGIN_THROTTLE).where(_C.key == bindparam("t_key")).values(updated=_C.updated)
 
@@ -54,7 +63,10 @@ class SqlaLoginThrottle(LoginThrottle):
             for _ in range(3):  # a lost race to insert the first row: go again, the row now exists
                 try:
                     async with self._engine.begin() as connection:
-                        return await self._apply(connection, key, now)
+                        state = await self._apply(connection, key, now)
+                        # forgotten emails' rows go away as failures come in: the table stays small
+                        await connection.execute(_PRUNE, {"t_before": login_throttle.forgotten_before(now)})
+                        return state
                 except IntegrityError:
                     continue
         raise RuntimeError("the login throttle row could neither be inserted nor updated")  # pragma: no cover

@@ -66,6 +66,14 @@ def after_failure(state: ThrottleState | None, now: float) -> ThrottleState:
     return ThrottleState(recent=recent, failures=failures, locked_until=locked_until)
 
 
+def forgotten_before(now: float) -> float:
+    """State last written before this no longer counts (``current`` is None for it): it may be deleted.
+
+    A lock ends at most ``MAX_LOCK_SECONDS`` after the failure that set it, then a quiet window follows.
+    """
+    return now - WINDOW_SECONDS - MAX_LOCK_SECONDS
+
+
 def throttle_key(email_key: str) -> str:
     """What the throttle is keyed by: a hash of the casefolded email, so its table holds no email."""
     return hashlib.sha256(b"micropay-login-throttle:" + email_key.encode()).hexdigest()
