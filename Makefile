@@ -9,6 +9,7 @@ PORT ?= 8000
 SIM_PORT ?= 8001
 
 .PHONY: install run test test-fast lint bench clean
+.PHONY: test-js lint-js js-install checkout frontend
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,7 @@ run: install
 	$(BIN)/python -m micropay.entrypoints.devserver --host $(HOST) --port $(PORT) --sim-port $(SIM_PORT)
 
 test: install
+	@$(MAKE) --no-print-directory test-js
 	$(BIN)/python -m pytest -p no:cacheprovider --cov --cov-report=term:skip-covered -q
 
 test-fast: install
@@ -42,9 +44,47 @@ lint: install
 	$(BIN)/ruff check sdks/python
 	$(BIN)/ruff format --check sdks/python
 	$(BIN)/mypy --strict sdks/python/src/micropay_sdk
+	@$(MAKE) --no-print-directory lint-js
 
 bench: install
 	$(BIN)/python bench/lifecycle.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage micropay.db .micropay
+
+# --- The JavaScript SDKs (sdks/js) and the checkout example (examples/checkout) ---------------------------
+# Node.js is needed only to test, lint and rebuild them: the built checkout page is committed inside the
+# Python package (src/micropay/entrypoints/http/static/checkout/), so `make run` needs no Node.js.
+NPM ?= npm
+JS_DIR := sdks/js
+JS_STAMP := $(JS_DIR)/node_modules/.micropay-installed
+# Prints why and fails under CI=true; prints why and succeeds elsewhere (the recipe line then stops).
+NODE_OR_SKIP = if ! command -v node >/dev/null 2>&1 || ! command -v $(NPM) >/dev/null 2>&1; then \
+	  if [ "$${CI:-}" = "true" ]; then echo "$@: Node.js (node and npm) is not installed; under CI it must be." >&2; exit 1; fi; \
+	  echo "$@: Node.js is not installed, so the JavaScript SDK (sdks/js) was NOT checked. Install Node.js 20.19+ to run it."; \
+	  exit 0; \
+	fi
+
+$(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json $(JS_DIR)/packages/js/package.json $(JS_DIR)/packages/react/package.json
+	cd $(JS_DIR) && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+js-install:
+	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory -s $(JS_STAMP)
+
+test-js:
+	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory -s $(JS_STAMP) && cd $(JS_DIR) && $(NPM) test && $(NPM) run --silent build && echo "test-js: both packages build with tsc"
+
+lint-js:
+	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory -s $(JS_STAMP) && cd $(JS_DIR) && $(NPM) run --silent lint && echo "lint-js: eslint and tsc --noEmit passed (sdks/js, examples/checkout)"
+
+# Rebuilds the checkout page into the package and stamps it with its sources' digest (tests/unit/frontend).
+CHECKOUT_INPUTS := examples/checkout sdks/js/packages/js/src sdks/js/packages/js/package.json sdks/js/package-lock.json
+checkout:
+	@command -v node >/dev/null 2>&1 || { echo "make checkout needs Node.js 20.19+." >&2; exit 1; }
+	$(MAKE) --no-print-directory -s $(JS_STAMP)
+	cd $(JS_DIR) && $(NPM) run --silent checkout
+	$(PYTHON) scripts/frontend_assets.py stamp checkout $(CHECKOUT_INPUTS)
+
+# Every front end shipped in the package (the dashboard adds itself here).
+frontend: checkout

@@ -33,6 +33,7 @@ from micropay.entrypoints.http.routes import (
     api_keys,
     credentials,
     events,
+    examples,
     health,
     payment_intents,
     realtime,
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *events.ROUTES,
             *realtime.ROUTES,
             *streams.ROUTES,
+            *examples.ROUTES,
         ],
         dependencies={"principal": Provide(provide_principal)},
         exception_handlers={
