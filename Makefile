@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SIM_PORT ?= 8001
 
-.PHONY: install run test test-fast lint bench clean
+.PHONY: install run test test-fast lint bench clean frontend dashboard lint-dashboard test-dashboard
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/python -m micropay.entrypoints.devserver --host $(HOST) --port $(PORT) --sim-port $(SIM_PORT)
 
-test: install
+test: install test-dashboard
 	$(BIN)/python -m pytest -p no:cacheprovider --cov --cov-report=term:skip-covered -q
 
 test-fast: install
@@ -35,9 +35,45 @@ lint: install
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(MAKE) --no-print-directory lint-dashboard
 
 bench: install
 	$(BIN)/python bench/lifecycle.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage micropay.db .micropay
+
+# --- Front ends (ADR 0011): built with Node, committed inside the package, stamped with their sources' digest.
+# Without Node.js these targets say so and stop; under CI=true that is a failure.
+NPM := $(shell command -v npm 2>/dev/null)
+DASHBOARD_INPUTS := dashboard/src dashboard/index.html dashboard/package.json dashboard/package-lock.json \
+	dashboard/vite.config.ts dashboard/tsconfig.json
+API_REFERENCE_INPUTS := dashboard/api-reference dashboard/scripts/copy-api-reference.mjs dashboard/package-lock.json
+# A recipe's first words: without npm, say so plainly and stop (a failure under CI=true).
+node_guard = if [ -z "$(NPM)" ]; then \
+	if [ "$$CI" = "true" ]; then echo "Node.js (npm) is not installed: $(1) cannot run, and CI needs it." >&2; exit 1; fi; \
+	echo "Node.js (npm) is not installed: skipping $(1)."; exit 0; \
+	fi;
+
+# npm ci only when the lockfile is newer than the installed tree (npm writes node_modules/.package-lock.json).
+dashboard/node_modules/.package-lock.json: dashboard/package-lock.json
+	cd dashboard && npm ci --no-audit --no-fund
+
+frontend: dashboard
+
+dashboard:
+	@$(call node_guard,the dashboard build) \
+	$(MAKE) -s --no-print-directory dashboard/node_modules/.package-lock.json && \
+	(cd dashboard && npx tsc --noEmit && npx vite build && node scripts/copy-api-reference.mjs) && \
+	$(PYTHON) scripts/frontend_assets.py stamp dashboard $(DASHBOARD_INPUTS) && \
+	$(PYTHON) scripts/frontend_assets.py stamp api-reference $(API_REFERENCE_INPUTS)
+
+lint-dashboard:
+	@$(call node_guard,the dashboard lint (tsc and eslint)) \
+	$(MAKE) -s --no-print-directory dashboard/node_modules/.package-lock.json && \
+	cd dashboard && npx tsc --noEmit && npx eslint --max-warnings 0 .
+
+test-dashboard:
+	@$(call node_guard,the dashboard component tests) \
+	$(MAKE) -s --no-print-directory dashboard/node_modules/.package-lock.json && \
+	cd dashboard && npx vitest run

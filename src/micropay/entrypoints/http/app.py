@@ -11,7 +11,6 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 import micropay
@@ -27,6 +26,9 @@ from micropay.entrypoints.http.errors import (
 )
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
 from micropay.entrypoints.http.routes import api_keys, credentials, health, payment_intents, webhooks
+from micropay.entrypoints.http.routes import dashboard as dashboard_routes
+from micropay.entrypoints.http.routes.api_reference import OfflineSwaggerRenderPlugin
+from micropay.entrypoints.http.security_headers import security_headers_middleware
 from micropay.entrypoints.reconciler import MaintenanceLoop
 from micropay.entrypoints.settings import Settings
 from micropay.ports.credential_vault import CredentialVault
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *api_keys.ROUTES,
             *webhooks.ROUTES,
             *health.ROUTES,
+            *dashboard_routes.ROUTES,
         ],
         dependencies={"principal": Provide(provide_principal)},
         exception_handlers={
@@ -78,7 +81,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             version=micropay.__version__,
             description=DESCRIPTION,
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[OfflineSwaggerRenderPlugin()],
             security=[{"BearerAuth": []}],
             components=Components(
                 security_schemes={
@@ -93,7 +96,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
     )
     _close_request_bodies(app)
     setup_dishka(container, app)
-    app.asgi_handler = request_id_middleware(app.asgi_handler)
+    app.asgi_handler = request_id_middleware(security_headers_middleware(app.asgi_handler))
     return app
 
 
