@@ -25,5 +25,7 @@ export default defineConfig({
     globals: true,
     setupFiles: ["./src/test/setup.ts"],
     css: false,
+    // The machine is shared: typing with user-event can take seconds.
+    testTimeout: 20_000,
   },
 });

@@ -17,6 +17,8 @@ import { WebhookDetailView } from "./views/WebhookDetail";
 import { WebhooksView } from "./views/Webhooks";
 
 export const BASENAME = "/dashboard";
+/** Opt in to React Router v7 behaviour now (and keep its warnings out of the console). */
+export const ROUTER_FUTURE = { v7_startTransition: true, v7_relativeSplatPath: true } as const;
 
 function RequireSession({ children }: { children: ReactNode }) {
   const { status } = useSession();
@@ -61,7 +63,7 @@ export function App() {
   return (
     <EnvironmentProvider>
       <SessionProvider>
-        <BrowserRouter basename={BASENAME}>
+        <BrowserRouter basename={BASENAME} future={ROUTER_FUTURE}>
           <AppRoutes />
         </BrowserRouter>
       </SessionProvider>

@@ -36,6 +36,8 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
           lastId = await client.streamEvents(lastId, controller.signal, (event) => {
             lastId = event.id;
             backoff = 500;
+            // Belt and braces: the stream is per environment, and the view must never mix the two.
+            if (event.livemode !== (environment === "production")) return;
             for (const listener of listeners.current) listener(event);
           });
         } catch (error) {

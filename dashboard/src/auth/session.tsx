@@ -77,24 +77,27 @@ export function SessionProvider({ children, fetchImpl }: { children: ReactNode; 
     if (inFlight.current) return inFlight.current;
     const running = client.auth
       .refresh()
-      .then((session) => {
-        apply(session);
-        return true;
-      })
-      .catch((error: unknown) => {
-        if (error instanceof ApiError && error.code === "refresh_token_reused") {
-          channelRef.current?.postMessage("signed_out");
-          clear(REUSED_NOTICE);
-        } else if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-          clear(null);
-        } else if (tokenRef.current === null) {
-          clear(null);
-        }
-        return false;
-      })
-      .finally(() => {
-        inFlight.current = null;
-      });
+      .then(
+        (session) => {
+          // Cleared before anything renders: a request made with the new token that still fails must be
+          // able to ask for another refresh rather than reuse this one's answer.
+          inFlight.current = null;
+          apply(session);
+          return true;
+        },
+        (error: unknown) => {
+          inFlight.current = null;
+          if (error instanceof ApiError && error.code === "refresh_token_reused") {
+            channelRef.current?.postMessage("signed_out");
+            clear(REUSED_NOTICE);
+          } else if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+            clear(null);
+          } else if (tokenRef.current === null) {
+            clear(null);
+          }
+          return false;
+        },
+      );
     inFlight.current = running;
     return running;
   }, [apply, clear, client]);
