@@ -26,10 +26,7 @@ export class FakeApi {
   private streamController: ReadableStreamDefaultController<Uint8Array> | null = null;
 
   /** Answer `route` with a handler, a Response, or a JSON body. */
-  // eslint-disable-next-line @typescript-eslint/unified-signatures -- the Handler overload types `request`
-  on(route: string, handler: Handler): this;
-  on(route: string, body: unknown): this;
-  on(route: string, handler: unknown): this {
+  on(route: string, handler: Handler | Response | object): this {
     const answer: Handler =
       typeof handler === "function"
         ? (handler as Handler)
