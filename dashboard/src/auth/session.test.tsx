@@ -32,7 +32,9 @@ describe("dashboard sessions", () => {
     });
     const stored = JSON.stringify({ ...window.localStorage });
     expect(stored).not.toContain("first-token");
-    expect(api.requestsTo("GET", "/v1/payment_intents")[0]?.headers.get("authorization")).toBe("Bearer first-token");
+    await waitFor(() =>
+      expect(api.requestsTo("GET", "/v1/payment_intents")[0]?.headers.get("authorization")).toBe("Bearer first-token"),
+    );
     expect(api.requestsTo("POST", "/v1/auth/refresh")).toHaveLength(0);
 
     await act(async () => {
