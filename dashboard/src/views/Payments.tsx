@@ -11,6 +11,7 @@ import { CreateTestPayment } from "./CreateTestPayment";
 import { matches, upsert } from "./paymentFilters";
 
 const PAGE = 50;
+const PAYMENT_ID = /^pi_[0-9A-Za-z]{24}$/;
 const STATUSES: (IntentStatus | "")[] = ["", "requires_payment_method", "processing", "succeeded", "failed", "canceled"];
 const STATUS_NAMES: Record<string, string> = {
   "": "All",
@@ -133,6 +134,11 @@ export function PaymentsView() {
             </table>
           </TableScroll>
           {rows.length === 0 ? <p className="empty">No payments {filtering || status ? "match these filters" : "yet"}.</p> : null}
+          {rows.length === 0 && PAYMENT_ID.test(search.trim()) ? (
+            <p>
+              Not among the payments loaded: <Link to={`/payments/${search.trim()}`}>open {search.trim()}</Link>
+            </p>
+          ) : null}
           {filtering ? (
             <p className="hint">
               Searching the {page.data.data.length} most recent payments

@@ -43,6 +43,15 @@ describe("payments", () => {
     await waitFor(() => expect(api.requestsTo("GET", "/v1/payment_intents").at(-1)?.query.get("status")).toBe("failed"));
   });
 
+  it("offers to open a payment id that is not among those loaded", async () => {
+    renderApp(signedInApi(), "/payments");
+    await userEvent.type(await screen.findByRole("searchbox", { name: "Search" }), "pi_0VcaO8pIQqVI7jFGTZLt3X2i");
+    expect(screen.getByRole("link", { name: "open pi_0VcaO8pIQqVI7jFGTZLt3X2i" })).toHaveAttribute(
+      "href",
+      "/payments/pi_0VcaO8pIQqVI7jFGTZLt3X2i",
+    );
+  });
+
   it("creates a sandbox test payment in cents, confirmed, on the chosen simulator number", async () => {
     const api = signedInApi().on("POST /v1/payment_intents", (request) =>
       json({ ...intent({ status: "processing" }), ...(request.body as object) }, 201),
