@@ -45,12 +45,12 @@ clean:
 
 # --- Front ends (ADR 0011): built with Node, committed inside the package, stamped with their sources' digest.
 # Without Node.js these targets say so and stop; under CI=true that is a failure.
-NPM := $(shell command -v npm 2>/dev/null)
+DASHBOARD_NPM := $(shell command -v npm 2>/dev/null)
 DASHBOARD_INPUTS := dashboard/src dashboard/index.html dashboard/package.json dashboard/package-lock.json \
 	dashboard/vite.config.ts dashboard/tsconfig.json
 API_REFERENCE_INPUTS := dashboard/api-reference dashboard/scripts/copy-api-reference.mjs dashboard/package-lock.json
 # A recipe's first words: without npm, say so plainly and stop (a failure under CI=true).
-node_guard = if [ -z "$(NPM)" ]; then \
+node_guard = if [ -z "$(DASHBOARD_NPM)" ]; then \
 	if [ "$$CI" = "true" ]; then echo "Node.js (npm) is not installed: $(1) cannot run, and CI needs it." >&2; exit 1; fi; \
 	echo "Node.js (npm) is not installed: skipping $(1)."; exit 0; \
 	fi;
