@@ -1,4 +1,5 @@
 import { Link, useParams } from "react-router-dom";
+import { DevelopersNav } from "../components/DashboardLayout";
 import { ErrorNote, JsonBlock, Loading } from "../components/common";
 import { useLoad } from "../components/useLoad";
 import { Time } from "../format/time";
@@ -10,6 +11,7 @@ export function EventDetailView() {
   const deliveries = useLoad((api) => api.events.deliveries(id), [id]);
   return (
     <>
+      <DevelopersNav />
       <p>
         <Link to="/developers/events">← Events</Link>
       </p>

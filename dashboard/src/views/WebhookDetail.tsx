@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { useClient } from "../auth/session";
+import { DevelopersNav } from "../components/DashboardLayout";
 import { ErrorNote, Loading, SecretOnce, StatusBadge } from "../components/common";
 import { useLoad } from "../components/useLoad";
 import { dateInputToUnix, Time } from "../format/time";
@@ -74,6 +75,7 @@ export function WebhookDetailView() {
   const current = endpoint.data;
   return (
     <>
+      <DevelopersNav />
       <p>
         <Link to="/developers/webhooks">← Webhook endpoints</Link>
       </p>
