@@ -207,8 +207,13 @@ export function createClient(options: ClientOptions) {
       update: (body: CredentialsInput) => request<MpesaCredentials>("PUT", "/v1/mpesa_credentials", { body }),
     },
     /** The merchant's event stream (§11), read with fetch so the token travels in a header, not the URL. */
-    streamEvents: (after: string | null, signal: AbortSignal, onEvent: (event: MicropayEvent) => void) =>
-      readEventStream(doFetch, headersFor("GET", { headers: { Accept: "text/event-stream" } }, null), after, signal, onEvent),
+    streamEvents: (
+      after: string | null,
+      signal: AbortSignal,
+      onEvent: (event: MicropayEvent) => void,
+      onOpen: () => void = () => undefined,
+    ) =>
+      readEventStream(doFetch, headersFor("GET", { headers: { Accept: "text/event-stream" } }, null), after, signal, onEvent, onOpen),
   };
 }
 
@@ -221,10 +226,12 @@ async function readEventStream(
   after: string | null,
   signal: AbortSignal,
   onEvent: (event: MicropayEvent) => void,
+  onOpen: () => void,
 ): Promise<string | null> {
   if (after) headers.set("Last-Event-ID", after);
   const response = await doFetch("/v1/events/stream", { headers, signal, credentials: "same-origin" });
   if (!response.ok || !response.body) throw await errorFrom(response);
+  onOpen();
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   let lastId = after;

@@ -32,14 +32,13 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
     const run = async () => {
       while (!controller.signal.aborted) {
         try {
-          setStatus("live");
           lastId = await client.streamEvents(lastId, controller.signal, (event) => {
             lastId = event.id;
             backoff = 500;
             // Belt and braces: the stream is per environment, and the view must never mix the two.
             if (event.livemode !== (environment === "production")) return;
             for (const listener of listeners.current) listener(event);
-          });
+          }, () => setStatus("live"));
         } catch (error) {
           if (controller.signal.aborted) return;
           if (error instanceof ApiError && error.status === 401 && !(await refresh())) return;

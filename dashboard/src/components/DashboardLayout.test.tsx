@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
+import { intent, json, list } from "../test/fakeApi";
 import { renderApp, signedInApi } from "../test/renderApp";
 
 describe("the dashboard frame", () => {
@@ -37,6 +38,24 @@ describe("the dashboard frame", () => {
     );
     expect(window.localStorage.getItem("micropay.environment")).toBe("production");
     expect(api.requestsTo("POST", "/v1/auth/refresh")).toHaveLength(1); // no reload, no new session
+  });
+
+  it("never shows sandbox rows under the production banner, not even while production loads", async () => {
+    let releaseProduction: () => void = () => undefined;
+    const productionAnswered = new Promise<void>((resolve) => (releaseProduction = resolve));
+    const api = signedInApi().on("GET /v1/payment_intents", async (request) => {
+      if (request.headers.get("x-micropay-env") === "production") {
+        await productionAnswered;
+        return json(list([]));
+      }
+      return json(list([intent({ amount: 777_700 })]));
+    });
+    renderApp(api, "/payments");
+    expect(await screen.findByRole("row", { name: /KES 7,777/ })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("radio", { name: "Production" }));
+    expect(screen.queryByRole("row", { name: /KES 7,777/ })).not.toBeInTheDocument();
+    releaseProduction();
+    expect(await screen.findByText("No payments yet.")).toBeInTheDocument();
   });
 
   it("starts in the environment chosen last time", async () => {

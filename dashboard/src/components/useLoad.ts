@@ -23,8 +23,15 @@ export function useLoad<T>(load: (client: Client) => Promise<T>, deps: readonly 
   const loadRef = useRef(load);
   loadRef.current = load;
 
+  const shownFor = useRef(environment);
+
   useEffect(() => {
     const ticket = ++latest.current;
+    // Never show one environment's data under the other's banner, not even while the new data loads.
+    if (shownFor.current !== environment) {
+      shownFor.current = environment;
+      setDataState(null);
+    }
     setLoading(true);
     loadRef
       .current(client)

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router-dom";
 import type { IntentStatus, PaymentIntent } from "../api/client";
 import { useLiveEvents } from "../api/live";
@@ -36,9 +36,9 @@ export function PaymentsView() {
     return { data: first.data, hasMore: first.has_more };
   }, [status]);
 
-  const live = useLiveEvents((event) => {
-    const intent = event.data?.object;
-    if (!intent || intent.object !== "payment_intent") return;
+  // Changes that arrive before the list has loaded are kept and applied to it once it has.
+  const early = useRef<PaymentIntent[]>([]);
+  const apply = (intent: PaymentIntent) =>
     page.setData((current) => {
       if (!current) return current;
       const known = current.data.some((item) => item.id === intent.id);
@@ -46,7 +46,19 @@ export function PaymentsView() {
       const data = status ? upsert(current.data, intent).filter((item) => item.status === status || item.id === intent.id) : upsert(current.data, intent);
       return { ...current, data };
     });
+  const live = useLiveEvents((event) => {
+    const intent = event.data?.object;
+    if (!intent || intent.object !== "payment_intent") return;
+    if (!page.data) early.current.push(intent);
+    apply(intent);
   });
+  useEffect(() => {
+    if (!page.data || early.current.length === 0) return;
+    const pending = early.current;
+    early.current = [];
+    pending.forEach(apply);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [page.data]);
 
   const loadMore = async () => {
     const last = page.data?.data[page.data.data.length - 1];
