@@ -73,6 +73,7 @@ def test_reconcile_runs_one_pass_and_prints_the_report(scratch: str, capsys: pyt
         "still_processing": 0,
         "failed_calls": 0,
         "skipped": 0,
+        "leased_elsewhere": 0,
     }
     assert asyncio.run(_status(scratch, old)) == "failed"  # expired: its answer was lost too long ago
     assert asyncio.run(_status(scratch, young)) == "processing"

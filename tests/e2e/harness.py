@@ -28,6 +28,7 @@ from litestar import Litestar
 from micropay.adapters.system import Sha256CallbackTokenIssuer
 from micropay.domain.use_cases.api_keys import CreateMerchant, MerchantCreated
 from micropay.entrypoints.http.app import create_app
+from micropay.entrypoints.http.server import server_config
 from micropay.entrypoints.settings import Settings
 from micropay.entrypoints.simulator import SANDBOX_PASSKEY, SimulatorSettings, create_simulator_app, simulator_state
 from micropay.entrypoints.simulator.state import SimulatorState
@@ -39,7 +40,8 @@ CALLBACK_DELAY_MS: Final = 100
 HOLD_MS: Final = 1500
 READ_TIMEOUT_S: Final = 1.0
 #: Extra shortcodes the simulator knows, one per test that makes Daraja fail: the circuit breaker counts
-#: failures per (environment, shortcode), so these tests never open the circuit of the shared 174379.
+#: failures per (environment, shortcode, consumer key), and these tests share one consumer key, so a shortcode
+#: of their own keeps them off the circuit of the platform's sandbox credentials on the shared 174379.
 FAULT_PASSKEY: Final = "e2e-fault-passkey"
 FAULT_SHORTCODES: Final = tuple(str(600100 + n) for n in range(40))
 
@@ -114,11 +116,12 @@ def _bound_socket() -> socket.socket:
 class _Served:
     """One uvicorn server on an already bound socket, running in the server loop."""
 
-    def __init__(self, loop: ServerLoop, app: Any, sock: socket.socket) -> None:
+    def __init__(self, loop: ServerLoop, app: Any, sock: socket.socket, config: uvicorn.Config | None = None) -> None:
         self._loop = loop
         self._sock = sock
         self._server = uvicorn.Server(
-            uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False, timeout_graceful_shutdown=3)
+            config
+            or uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False, timeout_graceful_shutdown=3)
         )
         self._task: Future[None] = loop.submit(self._server.serve(sockets=[sock]))
         port = sock.getsockname()[1]
@@ -188,6 +191,17 @@ class Stack:
 
         return await asyncio.wrap_future(self._loop.submit(create()))
 
+    async def create_user(self, merchant_id: str, email: str, password: str, role: str = "owner") -> str:
+        """``CreateUser`` inside the API's container (as ``micropay users create`` does); the user's id."""
+        from micropay.domain.use_cases.users import CreateUser
+
+        async def create() -> str:
+            async with self._api.state.dishka_container() as request:
+                user = await (await request.get(CreateUser))(merchant_id, email, password, role)
+                return user.id
+
+        return await asyncio.wrap_future(self._loop.submit(create()))
+
 
 def new_vault_key() -> str:
     return base64.b64encode(os.urandom(32)).decode()
@@ -227,11 +241,17 @@ def running_stack(database_url: str, backend: str, **settings_changes: Any) -> I
                 daraja_read_timeout=READ_TIMEOUT_S,
                 log_level="WARNING",
                 reconcile_interval=0,
+                jwt_secret=new_vault_key(),
+                signup="open",
             )
             settings = msgspec.structs.replace(settings, **settings_changes)
             tokens = RecordingTokenIssuer(Sha256CallbackTokenIssuer(public_url))
             api_app = create_app(settings, TokenRecorderProvider(tokens), configure_logs=False)
-            api = _Served(loop, api_app, api_socket)
+            # the API runs on the server `micropay serve` runs (our protocol and its limits, ADR 0013)
+            api_config = server_config(
+                api_app, settings, host="127.0.0.1", port=0, lifespan="on", timeout_graceful_shutdown=3
+            )
+            api = _Served(loop, api_app, api_socket, api_config)
             api.wait_started()
             try:
                 yield Stack(

@@ -78,6 +78,21 @@ def test_make_run_prints_commands_that_take_a_payment_to_succeeded(tmp_path: Pat
             time.sleep(0.1)
         assert final["status"] == "succeeded", final
         assert final["mpesa"]["receipt_number"]
+        # the printed demo login signs in to the demo merchant, and its session sees the payment
+        email = re.search(r"email\s+(\S+@\S+)", printed)
+        password = re.search(r"password\s+(\S+)", printed)
+        assert email is not None, printed
+        assert password is not None, printed
+        session = httpx.post(
+            f"http://127.0.0.1:{port}/v1/auth/login", json={"email": email.group(1), "password": password.group(1)}
+        )
+        assert session.status_code == 200, session.text
+        seen = httpx.get(
+            f"http://127.0.0.1:{port}/v1/payment_intents/{intent['id']}",
+            headers={"Authorization": f"Bearer {session.json()['access_token']}"},
+        )
+        assert seen.status_code == 200
+        assert seen.json()["status"] == "succeeded"
     finally:
         process.send_signal(signal.SIGINT)
         try:

@@ -41,6 +41,9 @@ class _YieldingIntents:
     async def mark_reconciled(self, intent_id: str, at: int) -> None:
         await self._inner.mark_reconciled(intent_id, at)
 
+    async def claim_reconcile(self, intent_id: str, *, active_before: int, at: int) -> bool:
+        return await self._inner.claim_reconcile(intent_id, active_before=active_before, at=at)
+
     async def list_page(self, query: IntentPageQuery) -> IntentPage:
         return await self._inner.list_page(query)
 

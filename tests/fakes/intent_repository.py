@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from micropay.domain.model.intent import PaymentIntent
+from micropay.domain.model.intent import IntentStatus, PaymentIntent
 from micropay.ports.errors import ConcurrentUpdate
 from micropay.ports.intent_repository import IntentPage, IntentPageQuery
 from tests.fakes.database import SchemaViolation
@@ -49,6 +49,19 @@ class FakeIntentRepository:
         self._s.check()
         if intent_id in self._visible():
             self._s.staging.reconciled_at[intent_id] = at
+
+    async def claim_reconcile(self, intent_id: str, *, active_before: int, at: int) -> bool:
+        """Like the SQL adapter: a compare-and-swap on the last activity, bookkeeping only."""
+        self._s.check()
+        intent = self._visible().get(intent_id)
+        if intent is None or intent.status is not IntentStatus.PROCESSING:
+            return False
+        staged = self._s.staging.reconciled_at
+        marked = staged[intent_id] if intent_id in staged else self._s.db.reconciled_at.get(intent_id)
+        if (intent.updated if marked is None else marked) > active_before:
+            return False
+        staged[intent_id] = at
+        return True
 
     async def list_page(self, query: IntentPageQuery) -> IntentPage:
         self._s.check()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from micropay.adapters.persistence.unroutable import keepable
 from micropay.domain.model.api_keys import ApiKey
 from micropay.domain.model.environment import Tenant
 from micropay.domain.model.intent import IntentStatus, PaymentIntent
@@ -55,8 +56,17 @@ class FakeTenantDirectory:
     async def record_unroutable_callback(self, token_hint: str, body: Any, received_at: int) -> None:
         self.db.check_up()
         self.db.unroutable_callbacks.append(
-            UnroutableCallback(token_hint=token_hint[:6], body=body, received_at=received_at)
+            UnroutableCallback(token_hint=token_hint[:6], body=keepable(body), received_at=received_at)
         )
+
+    async def prune_unroutable_callbacks(self, *, received_before: int, limit: int) -> int:
+        self.db.check_up()
+        doomed = sorted(
+            (c for c in self.db.unroutable_callbacks if c.received_at < received_before), key=lambda c: c.received_at
+        )[: max(limit, 0)]
+        for callback in doomed:
+            self.db.unroutable_callbacks.remove(callback)
+        return len(doomed)
 
 
 _: TenantDirectory = FakeTenantDirectory(InMemoryDatabase())

@@ -13,6 +13,7 @@ import msgspec
 from dishka import AsyncContainer
 
 from micropay.domain.errors import MicropayError
+from micropay.entrypoints.cli_users import add_users_parser, run_users
 from micropay.entrypoints.settings import Settings, SettingsError
 
 
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     idempotency_commands.add_parser(
         "prune", help="delete the records past their 24-hour retention once (bounded), print how many"
     )
+    add_users_parser(commands)
     return parser
 
 
@@ -114,22 +116,16 @@ async def _prune_idempotency(settings: Settings) -> int:
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
-    import uvicorn
+    # Our own uvicorn protocol and limits (header size/count, head and body deadlines, connections): ADR 0013.
+    from micropay.entrypoints.http.server import run_server, server_config
 
     if workers > 1:
-        uvicorn.run(
-            "micropay.entrypoints.http.app:app_factory",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-            access_log=False,
-        )
+        target = "micropay.entrypoints.http.app:app_factory"
+        run_server(server_config(target, settings, host=host, port=port, workers=workers, factory=True))
         return
     from micropay.entrypoints.http.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+    run_server(server_config(create_app(settings), settings, host=host, port=port))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -159,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "idempotency":
             count = asyncio.run(_prune_idempotency(settings))
             print(f"removed {count} expired idempotency record(s)")
+        elif args.command == "users":
+            return run_users(settings, args)
     except (MicropayError, SettingsError) as exc:
         print(f"micropay: {exc}", file=sys.stderr)
         return 2

@@ -38,6 +38,7 @@ from micropay.domain.use_cases.credentials import (
 )
 from micropay.domain.use_cases.handle_callback import HandleCallback
 from micropay.domain.use_cases.prune_idempotency import PruneIdempotencyRecords
+from micropay.domain.use_cases.prune_unroutable import PruneUnroutableCallbacks
 from micropay.domain.use_cases.queries import GetPaymentIntent, ListAttempts, ListPaymentIntents
 from micropay.domain.use_cases.reconcile_intent import ReconcilePaymentIntent
 from micropay.domain.use_cases.reconcile_stuck import ReconcileStuckPayments
@@ -114,8 +115,8 @@ class InfrastructureProvider(Provider):
         await engine.dispose()
 
     @provide
-    def persistence(self, engine: AsyncEngine) -> Persistence:
-        return build_persistence(engine)
+    def persistence(self, engine: AsyncEngine, settings: Settings) -> Persistence:
+        return build_persistence(engine, unroutable_budget=settings.unroutable_callback_budget)
 
     @provide
     def uow_factory(self, persistence: Persistence) -> UnitOfWorkFactory:
@@ -180,6 +181,7 @@ class UseCaseProvider(Provider):
     reconcile = provide(ReconcilePaymentIntent)
     reconcile_stuck = provide(ReconcileStuckPayments)
     prune_idempotency = provide(PruneIdempotencyRecords)
+    prune_unroutable = provide(PruneUnroutableCallbacks)
     retrieve = provide(GetPaymentIntent)
     list_intents = provide(ListPaymentIntents)
     list_attempts = provide(ListAttempts)
@@ -196,4 +198,8 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
     """The container; ``overrides`` (later wins) let tests swap any adapter, e.g. a fake gateway."""
     from dishka.integrations.litestar import LitestarProvider
 
-    return make_async_container(InfrastructureProvider(settings), UseCaseProvider(), LitestarProvider(), *overrides)
+    from micropay.entrypoints.accounts_provider import AccountsProvider
+
+    return make_async_container(
+        InfrastructureProvider(settings), UseCaseProvider(), AccountsProvider(), LitestarProvider(), *overrides
+    )

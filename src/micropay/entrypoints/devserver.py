@@ -2,7 +2,8 @@
 
 Migrates the embedded SQLite database, creates the local vault key (0600) and a demo merchant, starts the
 Daraja simulator and the API (its sandbox pointed at the simulator), and prints curl commands that take a
-payment to ``succeeded``. Ctrl-C stops both.
+payment to ``succeeded``. Sign-up is open, and a demo login (email and generated password) of the demo
+merchant is printed. Ctrl-C stops both.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from typing import Final
 
 import msgspec
 
+from micropay.entrypoints.demo_login import DemoLogin, demo_login
 from micropay.entrypoints.settings import Settings
 
 STATE_DIR: Final = Path(".micropay")
 DEMO_KEYS: Final = STATE_DIR / "demo-merchant.json"
+DEMO_LOGIN: Final = STATE_DIR / "demo-login.json"
 
 
 class DemoKeys(msgspec.Struct):
@@ -109,6 +112,17 @@ Ctrl-C stops the API and the simulator.
 """
 
 
+def _login_instructions(base: str, login: DemoLogin) -> str:
+    return f"""
+Dashboard login of the demo merchant (sign-up is open too: POST {base}/v1/auth/signup):
+  email     {login.email}
+  password  {login.password}
+
+  curl -s {base}/v1/auth/login -H "Content-Type: application/json" \\
+    -d '{{"email": "{login.email}", "password": "{login.password}"}}'
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -128,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     env.setdefault("MICROPAY_DARAJA_SANDBOX_URL", f"http://{args.host}:{args.sim_port}")
     env.setdefault("MICROPAY_SANDBOX_CONSUMER_KEY", "micropay-local-demo")
     env.setdefault("MICROPAY_SANDBOX_CONSUMER_SECRET", "micropay-local-demo-secret")
+    env.setdefault("MICROPAY_SIGNUP", "open")
     os.environ.update(env)
     settings = Settings.from_env()
 
@@ -135,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
 
     upgrade(settings.database_url)
     keys = asyncio.run(_demo_merchant(settings))
+    login = demo_login(settings, keys.merchant_id, DEMO_LOGIN)
 
     python = sys.executable
     simulator = subprocess.Popen(  # noqa: S603 - our own interpreter and module
@@ -149,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         if not (_wait_for(args.host, args.sim_port, simulator) and _wait_for(args.host, args.port, api)):
             print("make run: the API or the simulator failed to start (see the messages above).", file=sys.stderr)
             return 1
-        print(_instructions(base, keys), flush=True)
+        print(_login_instructions(base, login) + _instructions(base, keys), flush=True)
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
         return 1

@@ -4,11 +4,15 @@ Every ``MICROPAY_RECONCILE_INTERVAL`` seconds (plus a random jitter of up to a t
 so that several workers spread out) it opens a dishka request scope and runs, one after the other:
 
 - one ``ReconcileStuckPayments`` pass (the automatic reconciliation);
-- one ``PruneIdempotencyRecords`` pass (deletes idempotency records past their 24-hour retention).
+- one ``PruneIdempotencyRecords`` pass (deletes idempotency records past their 24-hour retention);
+- one ``PruneUnroutableCallbacks`` pass (deletes callbacks whose token matched nothing, past
+  ``MICROPAY_UNROUTABLE_CALLBACK_RETENTION``).
 
 Each task is guarded on its own: a failure of one is logged and does not skip the other or stop the loop.
-Several workers each running their own loop is safe: the directory query only reads, a settled intent is a
-no-op for the next caller, every transition is version-checked, and a pruned record is deleted only once.
+Several workers each running their own loop is safe: each stuck intent is leased (compare-and-swap on
+``reconciled_at``) before Daraja is asked, so it is queried at most once per ``older_than`` across them; a
+settled intent is a no-op for the next caller, every transition is version-checked, and a pruned record is
+deleted only once.
 The settings keep their historical names (``reconcile_interval``); an interval of 0 turns the whole loop off.
 """
 
@@ -25,6 +29,7 @@ from dishka import AsyncContainer
 
 from micropay.domain.errors import MicropayError
 from micropay.domain.use_cases.prune_idempotency import PruneIdempotencyRecords
+from micropay.domain.use_cases.prune_unroutable import DEFAULT_RETENTION_SECONDS, PruneUnroutableCallbacks
 from micropay.domain.use_cases.reconcile_stuck import ReconcileReport, ReconcileStuckPayments
 
 log = logging.getLogger(__name__)
@@ -44,11 +49,13 @@ class MaintenanceLoop:
         older_than: int,
         limit: int = PASS_LIMIT,
         rng: random.Random | None = None,
+        unroutable_retention: int = DEFAULT_RETENTION_SECONDS,
     ) -> None:
         self._container = container
         self._interval = interval
         self._older_than = older_than
         self._limit = limit
+        self._unroutable_retention = unroutable_retention
         self._rng = rng or random.Random()
         self._task: asyncio.Task[None] | None = None
 
@@ -93,6 +100,15 @@ class MaintenanceLoop:
             log.info("idempotency prune: deleted=%d", deleted)
         return deleted
 
+    async def prune_unroutable_once(self) -> int:
+        """One pruning pass of the unroutable callbacks past their retention; returns how many were deleted."""
+        async with self._container() as request:
+            prune = await request.get(PruneUnroutableCallbacks)
+            deleted = await prune(retention=self._unroutable_retention)
+        if deleted:
+            log.info("unroutable callbacks prune: deleted=%d", deleted)
+        return deleted
+
     def _delay(self) -> float:
         return self._interval + self._rng.uniform(0.0, min(self._interval / 10, MAX_JITTER_SECONDS))
 
@@ -101,6 +117,7 @@ class MaintenanceLoop:
             await asyncio.sleep(self._delay())
             await _guarded("automatic reconcile pass", self.run_once)
             await _guarded("idempotency prune", self.prune_once)
+            await _guarded("unroutable callbacks prune", self.prune_unroutable_once)
 
 
 async def _guarded(name: str, task: Callable[[], Awaitable[object]]) -> None:

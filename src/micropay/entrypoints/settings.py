@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated, Final, Literal
 
 import msgspec
 
@@ -41,6 +41,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     reconcile_interval: Annotated[float, msgspec.Meta(ge=0)] = 60.0
     #: Seconds an intent must have been ``processing`` before the automatic reconciliation asks Daraja.
     reconcile_after: Annotated[int, msgspec.Meta(ge=0)] = 60
+    #: The HTTP server's own limits (docs/operations.md "HTTP server limits", ADR 0013).
+    http_max_body_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 1024 * 1024
+    http_max_header_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 16 * 1024
+    http_max_headers: Annotated[int, msgspec.Meta(ge=8)] = 100
+    http_header_timeout: Annotated[float, msgspec.Meta(gt=0)] = 10.0
+    http_body_timeout: Annotated[float, msgspec.Meta(gt=0)] = 30.0
+    http_keep_alive_timeout: Annotated[int, msgspec.Meta(ge=1)] = 5
+    http_max_connections: Annotated[int, msgspec.Meta(ge=1)] = 1000
+    #: Unroutable callbacks (unknown URL token) stored per rolling minute across every process, and how many
+    #: seconds they are kept before the maintenance loop prunes them (docs/operations.md).
+    unroutable_callback_budget: Annotated[int, msgspec.Meta(ge=0)] = 10
+    unroutable_callback_retention: Annotated[int, msgspec.Meta(ge=3600)] = 7 * 24 * 3600
+    #: The access-token (JWT) secret; required outside the embedded default (see docs/auth.md).
+    jwt_secret: str | None = None
+    #: ``open``: ``POST /v1/auth/signup`` creates merchants; ``closed`` (default): it answers 403.
+    signup: Literal["open", "closed"] = "closed"
 
     def __repr__(self) -> str:
         return f"Settings(database_url=<{self.database_backend}>, public_url={self.public_url!r})"
@@ -75,6 +91,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "log_level": "MICROPAY_LOG_LEVEL",
             "reconcile_interval": "MICROPAY_RECONCILE_INTERVAL",
             "reconcile_after": "MICROPAY_RECONCILE_AFTER",
+            "http_max_body_bytes": "MICROPAY_HTTP_MAX_BODY_BYTES",
+            "http_max_header_bytes": "MICROPAY_HTTP_MAX_HEADER_BYTES",
+            "http_max_headers": "MICROPAY_HTTP_MAX_HEADERS",
+            "http_header_timeout": "MICROPAY_HTTP_HEADER_TIMEOUT",
+            "http_body_timeout": "MICROPAY_HTTP_BODY_TIMEOUT",
+            "http_keep_alive_timeout": "MICROPAY_HTTP_KEEP_ALIVE_TIMEOUT",
+            "http_max_connections": "MICROPAY_HTTP_MAX_CONNECTIONS",
+            "unroutable_callback_budget": "MICROPAY_UNROUTABLE_CALLBACK_BUDGET",
+            "unroutable_callback_retention": "MICROPAY_UNROUTABLE_CALLBACK_RETENTION",
+            "jwt_secret": "MICROPAY_JWT_SECRET",
+            "signup": "MICROPAY_SIGNUP",
         }
         raw = {field: values[env] for field, env in names.items() if values.get(env, "") != ""}
         try:

@@ -51,6 +51,17 @@ class IntentRepository(Protocol):
         """
         ...
 
+    async def claim_reconcile(self, intent_id: str, *, active_before: int, at: int) -> bool:
+        """Take this intent's reconciliation lease: a compare-and-swap on ``reconciled_at``.
+
+        Sets ``reconciled_at`` to ``at`` only if the intent is ``processing`` and its last activity
+        (``reconciled_at``, else ``updated``) is still <= ``active_before``; True if this caller took it. Of
+        several processes listing the same stuck intent, exactly one wins until ``at`` itself is older than
+        the next cutoff, so each stuck intent is queried at most once per ``older_than``. Bookkeeping like
+        ``mark_reconciled``: no version, no ``updated``; a lease whose holder died simply ages out.
+        """
+        ...
+
     async def list_page(self, query: IntentPageQuery) -> IntentPage:
         """A page newest first, ordered by (created, id) so that it is stable under concurrent inserts."""
         ...

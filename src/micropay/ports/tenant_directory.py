@@ -58,5 +58,14 @@ class TenantDirectory(Protocol):
         ...
 
     async def record_unroutable_callback(self, token_hint: str, body: Any, received_at: int) -> None:
-        """Keep a callback whose token matched nothing (only the token's first 6 characters are kept)."""
+        """Keep a callback whose token matched nothing (only the token's first 6 characters are kept).
+
+        Bounded, since anyone can post one: a body over a few KB is kept as an excerpt with its size and
+        SHA-256 (``unroutable.keepable``), and past the adapter's budget (rows received in the last 60 s,
+        across every process) nothing more is stored until the minute has passed.
+        """
+        ...
+
+    async def prune_unroutable_callbacks(self, *, received_before: int, limit: int) -> int:
+        """Delete at most ``limit`` unroutable callbacks received before the cutoff, oldest first; how many."""
         ...

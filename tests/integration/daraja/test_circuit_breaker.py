@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from micropay.adapters.daraja import BreakingDarajaGateway
+from micropay.adapters.daraja.breaker import circuit_key
 from micropay.domain.model.environment import Environment
 from micropay.ports.daraja_gateway import (
     CustomerRejected,
@@ -16,7 +17,7 @@ from tests.fakes.clock import FakeClock
 from tests.integration.daraja.conftest import GatewayFactory, RunningSimulator, credentials, push_request
 from tests.integration.daraja.receiver import CallbackReceiver
 
-KEY = "sandbox:174379"
+KEY = circuit_key(Environment.SANDBOX, credentials())
 DOWN, OK, BAD_PHONE = "254711000503", "254711000099", "254711000400"
 
 
@@ -119,4 +120,29 @@ async def test_breakers_are_per_shortcode(
     with pytest.raises(ProviderConfigurationError):  # it reached Daraja: "Merchant does not exist"
         await breaker.stk_push(other, push_request(url, OK, "t"))
 
-    assert breaker.snapshot() == {KEY: "open", "sandbox:600999": "closed"}
+    assert breaker.snapshot() == {KEY: "open", circuit_key(Environment.SANDBOX, other): "closed"}
+
+
+async def test_merchants_sharing_the_sandbox_shortcode_have_circuits_of_their_own(
+    receiver: tuple[CallbackReceiver, str], breaker: BreakingDarajaGateway, clock: FakeClock
+) -> None:
+    """Issue 10, defect 11: one app's failures on the shared 174379 must not open the circuit for others."""
+    _, url = receiver
+    await fail_times(breaker, url, 6, clock)  # consumer key "consumer-key" on 174379
+    assert breaker.snapshot()[KEY] == "open"
+    neighbour = credentials(key="another-merchants-consumer-key")  # same shortcode 174379, same passkey
+
+    assert isinstance(await breaker.stk_push(neighbour, push_request(url, OK, "t")), StkPushAccepted)
+    assert breaker.snapshot() == {KEY: "open", circuit_key(Environment.SANDBOX, neighbour): "closed"}
+    with pytest.raises(ProviderUnavailable):  # the failing app's own circuit is still open
+        await push(breaker, url, OK)
+
+
+def test_a_circuit_key_names_the_consumer_key_only_by_a_short_digest() -> None:
+    key = circuit_key(Environment.SANDBOX, credentials(key="ck_visible_nowhere"))
+    environment, shortcode, digest = key.split(":")
+    assert (environment, shortcode) == ("sandbox", "174379")
+    assert len(digest) == 8
+    assert "ck_visible_nowhere" not in key
+    assert "consumer-secret-value" not in key
+    assert circuit_key(Environment.SANDBOX, credentials(key="ck_other")) != key

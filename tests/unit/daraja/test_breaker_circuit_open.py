@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from micropay.adapters.daraja import BreakingDarajaGateway
+from micropay.adapters.daraja.breaker import circuit_key
 from micropay.domain.model.environment import Environment
 from micropay.ports.daraja_gateway import CircuitOpen, ProviderUnavailable
 from tests.fakes import FakeClock, FakeDarajaGateway
@@ -18,7 +19,8 @@ async def test_a_refusal_of_an_open_circuit_is_circuit_open_and_reaches_nothing(
     breaker = BreakingDarajaGateway(inner, clock)
 
     failures = 0
-    while breaker.snapshot().get("sandbox:174379") != "open":
+    key = circuit_key(Environment.SANDBOX, DEFAULT_SANDBOX)
+    while breaker.snapshot().get(key) != "open":
         with pytest.raises(ProviderUnavailable) as failed:
             await breaker.stk_query(DEFAULT_SANDBOX, Environment.SANDBOX, "ws_CO_1")
         assert not isinstance(failed.value, CircuitOpen)  # Daraja itself answered badly

@@ -12,12 +12,13 @@ from micropay.domain.model.state_machine import UNANSWERED_ATTEMPT_TIMEOUT_SECON
 from micropay.domain.use_cases.reconcile_stuck import ReconcileReport, ReconcileStuckPayments
 from micropay.ports.daraja_gateway import AnswerLost, CircuitOpen, ProviderConfigurationError, ProviderUnavailable
 from micropay.ports.errors import StorageUnavailable
+from micropay.ports.tenant_directory import StuckIntent
 from tests.fakes import Accept, final, pending
 from tests.unit.use_cases.world import DEFAULT_SANDBOX, MERCHANT_PAYLOAD, OTHER_SANDBOX, SANDBOX, World
 
 
 def _pass(world: World) -> ReconcileStuckPayments:
-    return ReconcileStuckPayments(world.directory, world.reconcile, world.clock)
+    return ReconcileStuckPayments(world.directory, world.reconcile, world.clock, world.uow)
 
 
 async def _processing(world: World, checkout: str, tenant: Tenant = SANDBOX) -> str:
@@ -238,3 +239,51 @@ async def test_more_permanently_pending_intents_than_the_limit_are_all_checked_o
     world.clock.advance(60)
     await _pass(world)(limit=2)
     assert _queried(world)[6:] == checkouts[:2]
+
+
+class _StaleDirectory:
+    """The directory as another process saw it a moment ago: the same candidates, listed again."""
+
+    def __init__(self, inner: object, listed: list[StuckIntent]) -> None:
+        self._inner = inner
+        self._listed = listed
+
+    async def stuck_intents(self, *, updated_before: int, limit: int) -> list[StuckIntent]:
+        return list(self._listed)
+
+
+async def test_an_intent_leased_by_another_process_since_it_was_listed_is_not_queried_again(world: World) -> None:
+    """Issue 10, defect 10: two workers listing the same stuck intent query it once (the lease decides)."""
+    first = await _processing(world, "ws_CO_one")
+    second = await _processing(world, "ws_CO_two")
+    world.gateway.script_query("ws_CO_one", pending(), pending())
+    world.gateway.script_query("ws_CO_two", pending(), pending())
+    world.clock.advance(60)
+    cutoff = int(world.clock.now()) - 30
+    listed = await world.directory.stuck_intents(updated_before=cutoff, limit=100)
+    assert {c.intent_id for c in listed} == {first, second}
+
+    assert await _pass(world)(older_than=30) == ReconcileReport(checked=2, still_processing=2)
+    other_worker = ReconcileStuckPayments(
+        _StaleDirectory(world.directory, listed),  # type: ignore[arg-type]
+        world.reconcile,
+        world.clock,
+        world.uow,
+    )
+    report = await other_worker(older_than=30)
+
+    assert report == ReconcileReport(leased_elsewhere=2)
+    assert sorted(_queried(world)) == ["ws_CO_one", "ws_CO_two"]  # once each, not twice
+
+    world.clock.advance(31)  # the lease (and the "still processing" mark) has aged out: asked again
+    assert await other_worker(older_than=30) == ReconcileReport(checked=2, still_processing=2)
+    assert sorted(_queried(world)) == ["ws_CO_one", "ws_CO_one", "ws_CO_two", "ws_CO_two"]
+
+
+async def test_the_lease_is_a_compare_and_swap_on_the_last_activity(world: World) -> None:
+    intent_id = await _processing(world, "ws_CO_done")
+    async with world.uow(SANDBOX) as uow:
+        assert await uow.intents.claim_reconcile(intent_id, active_before=0, at=1) is False  # too recent
+        assert await uow.intents.claim_reconcile("pi_missing", active_before=10**10, at=1) is False
+        assert await uow.intents.claim_reconcile(intent_id, active_before=10**10, at=5) is True
+        assert await uow.intents.claim_reconcile(intent_id, active_before=4, at=6) is False  # leased at 5

@@ -1,4 +1,9 @@
-"""``BreakingDarajaGateway``: a circuit breaker per (environment, shortcode) around any Daraja gateway.
+"""``BreakingDarajaGateway``: a circuit breaker per credentials used (environment, shortcode, consumer key).
+
+Keyed by the credentials actually sent, not by the shortcode alone: every sandbox merchant shares Safaricom's
+test shortcode 174379, so a per-shortcode circuit let one merchant's failures (one customer's number that
+times out) open the circuit for all of them. The consumer key names the Daraja app whose calls fail; it is
+kept only as a short SHA-256 digest in the key (shown by /readyz), never as such, and never the secret.
 
 The rule itself is the pure one in ``micropay.domain.model.circuit_breaker``; this decorator only keeps
 the state per key and tells the rule what happened:
@@ -13,9 +18,10 @@ the state per key and tells the rule what happened:
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from micropay.domain.model import circuit_breaker as rule
 from micropay.domain.model.circuit_breaker import BreakerPolicy, CircuitBreaker
@@ -49,17 +55,17 @@ class BreakingDarajaGateway(DarajaGateway):
         return f"BreakingDarajaGateway({self.snapshot()!r})"
 
     async def stk_push(self, credentials: DarajaCredentials, request: StkPushRequest) -> StkPushAccepted:
-        key = _key(request.environment, credentials)
+        key = circuit_key(request.environment, credentials)
         return await self._guarded(key, lambda: self._inner.stk_push(credentials, request))
 
     async def stk_query(
         self, credentials: DarajaCredentials, environment: Environment, checkout_request_id: str
     ) -> QueryPending | QueryFinal:
-        key = _key(environment, credentials)
+        key = circuit_key(environment, credentials)
         return await self._guarded(key, lambda: self._inner.stk_query(credentials, environment, checkout_request_id))
 
     def snapshot(self) -> dict[str, str]:
-        """``{"sandbox:174379": "closed" | "open" | "half_open"}`` for every shortcode seen (for /readyz)."""
+        """``{"sandbox:174379:1a2b3c4d": "closed" | "open" | "half_open"}`` for every circuit seen (/readyz)."""
         now = self._clock.now()
         return {key: breaker.state(now).value for key, breaker in sorted(self._breakers.items())}
 
@@ -70,7 +76,9 @@ class BreakingDarajaGateway(DarajaGateway):
         self._breakers[key] = breaker
         if not allowed:
             retry_after = max(1.0, float(math.ceil(breaker.retry_after(now))))
-            raise CircuitOpen("Daraja is failing for this shortcode; the circuit is open.", retry_after=retry_after)
+            raise CircuitOpen(
+                "Daraja is failing for these credentials (shortcode); the circuit is open.", retry_after=retry_after
+            )
         is_probe = breaker.probe_in_flight and not before.probe_in_flight
         try:
             result = await call()
@@ -94,5 +102,11 @@ class BreakingDarajaGateway(DarajaGateway):
         return found if found is not None else CircuitBreaker(policy=self._policy)
 
 
-def _key(environment: Environment, credentials: DarajaCredentials) -> str:
-    return f"{environment.value}:{credentials.business_short_code}"
+#: Hex digits of the consumer key's SHA-256 kept in a circuit's key: enough to tell apps apart, not to find one.
+KEY_DIGEST_LENGTH: Final = 8
+
+
+def circuit_key(environment: Environment, credentials: DarajaCredentials) -> str:
+    """``"<environment>:<shortcode>:<digest of the consumer key>"``: one circuit per Daraja app and shortcode."""
+    digest = hashlib.sha256(credentials.consumer_key.encode()).hexdigest()[:KEY_DIGEST_LENGTH]
+    return f"{environment.value}:{credentials.business_short_code}:{digest}"

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from micropay.adapters.persistence.idempotency_store import SqlaIdempotencyStore
 from micropay.adapters.persistence.tenant_directory import SqlaTenantDirectory
 from micropay.adapters.persistence.unit_of_work import SqlaUnitOfWorkFactory
+from micropay.adapters.persistence.unroutable import DEFAULT_BUDGET_PER_MINUTE
 
 
 class Persistence(NamedTuple):
@@ -17,10 +18,13 @@ class Persistence(NamedTuple):
     idempotency_store: SqlaIdempotencyStore
 
 
-def build_persistence(engine: AsyncEngine) -> Persistence:
-    """Stateless adapters over ``engine``; build once per process (the engine owns the pool)."""
+def build_persistence(engine: AsyncEngine, *, unroutable_budget: int = DEFAULT_BUDGET_PER_MINUTE) -> Persistence:
+    """Stateless adapters over ``engine``; build once per process (the engine owns the pool).
+
+    ``unroutable_budget``: unroutable callbacks stored per rolling minute, across every process.
+    """
     return Persistence(
         uow_factory=SqlaUnitOfWorkFactory(engine),
-        tenant_directory=SqlaTenantDirectory(engine),
+        tenant_directory=SqlaTenantDirectory(engine, unroutable_budget=unroutable_budget),
         idempotency_store=SqlaIdempotencyStore(engine),
     )

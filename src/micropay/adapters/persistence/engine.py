@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Final
 
 from sqlalchemy import event, text
@@ -60,6 +61,11 @@ def _postgres(url: URL, pool_size: int, pre_ping: bool) -> AsyncEngine:
 
 
 def _sqlite(url: URL, pool_size: int) -> AsyncEngine:
+    # aiosqlite logs every statement with its parameters at DEBUG (password hashes, key hashes, sealed
+    # blobs): never below INFO, whatever level the embedding application sets.
+    driver_log = logging.getLogger("aiosqlite")
+    if driver_log.level < logging.INFO:  # NOTSET (inherit) counts as below
+        driver_log.setLevel(logging.INFO)
     in_memory = url.database in (None, "", ":memory:")
     pool_args: dict[str, Any] = (
         {} if in_memory else {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": POOL_TIMEOUT_SECONDS}

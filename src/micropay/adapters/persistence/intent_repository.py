@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Final
 
-from sqlalchemy import bindparam, insert, null, select, update
+from sqlalchemy import bindparam, func, insert, null, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from micropay.adapters.persistence.errors import storage_errors
 from micropay.adapters.persistence.mapping import intent_from_domain, intent_to_domain
 from micropay.adapters.persistence.rows import INTENTS
 from micropay.domain.model.environment import Tenant
-from micropay.domain.model.intent import PaymentIntent
+from micropay.domain.model.intent import IntentStatus, PaymentIntent
 from micropay.ports.errors import ConcurrentUpdate
 from micropay.ports.intent_repository import IntentPage, IntentPageQuery, IntentRepository
 
@@ -37,6 +37,19 @@ _SAVE: Final = (
 # Not a transition: neither version nor updated moves, so it never races a save.
 _MARK_RECONCILED: Final = (
     update(INTENTS).where(_C.id == bindparam("t_id"), *_IN_TENANT).values(reconciled_at=bindparam("v_at"))
+)
+
+# The reconciliation lease: one UPDATE, so of concurrent claimers exactly one matches (Postgres re-checks
+# the WHERE on the row a concurrent claim committed; SQLite serialises writers).
+_CLAIM_RECONCILE: Final = (
+    update(INTENTS)
+    .where(
+        _C.id == bindparam("t_id"),
+        *_IN_TENANT,
+        _C.status == IntentStatus.PROCESSING.value,
+        func.coalesce(_C.reconciled_at, _C.updated) <= bindparam("t_active_before"),
+    )
+    .values(reconciled_at=bindparam("v_at"))
 )
 
 
@@ -69,6 +82,12 @@ class SqlaIntentRepository(IntentRepository):
     async def mark_reconciled(self, intent_id: str, at: int) -> None:
         with storage_errors("mark a payment intent reconciled"):
             await self._connection.execute(_MARK_RECONCILED, {"t_id": intent_id, "v_at": at, **self._tenant})
+
+    async def claim_reconcile(self, intent_id: str, *, active_before: int, at: int) -> bool:
+        params = {"t_id": intent_id, "t_active_before": active_before, "v_at": at, **self._tenant}
+        with storage_errors("claim a payment intent for reconciliation"):
+            result = await self._connection.execute(_CLAIM_RECONCILE, params)
+        return bool(result.rowcount == 1)
 
     async def list_page(self, query: IntentPageQuery) -> IntentPage:
         statement = select(INTENTS).where(

@@ -161,11 +161,65 @@ class IdempotencyRow(MicropayBase):
 
 class UnmatchedCallbackRow(MicropayBase):
     __tablename__ = "micropay_unmatched_callbacks"
+    __table_args__ = (Index("ix_micropay_unmatched_callbacks_received_at", "received_at"),)  # budget, pruning
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), Identity(), primary_key=True)
     token_hint: Mapped[str] = mapped_column(Text)
     body: Mapped[Any] = mapped_column(JsonB, nullable=True)
     received_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class UserRow(MicropayBase):
+    """Merchant users (migration 0008); ``email_key`` is the casefolded email, unique across merchants."""
+
+    __tablename__ = "micropay_users"
+    __table_args__ = (Index("ix_micropay_users_merchant", "merchant_id", "id"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(ID, ForeignKey("micropay_merchants.id"))
+    email: Mapped[str] = mapped_column(Text)
+    email_key: Mapped[str] = mapped_column(Text, unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(Text)
+    created: Mapped[int] = mapped_column(BigInteger)
+
+
+class SessionRow(MicropayBase):
+    __tablename__ = "micropay_sessions"
+    __table_args__ = (Index("ix_micropay_sessions_user", "merchant_id", "user_id"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(ID, ForeignKey("micropay_merchants.id"))
+    user_id: Mapped[str] = mapped_column(ID, ForeignKey("micropay_users.id", ondelete="CASCADE"))
+    created: Mapped[int] = mapped_column(BigInteger)
+    refreshed: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger)
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    user_agent: Mapped[str | None] = mapped_column(Text)
+
+
+class RefreshTokenRow(MicropayBase):
+    __tablename__ = "micropay_refresh_tokens"
+    __table_args__ = (Index("ix_micropay_refresh_tokens_session", "session_id"),)
+
+    token_hash: Mapped[str] = mapped_column(Text, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ID, ForeignKey("micropay_sessions.id", ondelete="CASCADE"))
+    merchant_id: Mapped[str] = mapped_column(ID)
+    created: Mapped[int] = mapped_column(BigInteger)
+    spent_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class LoginThrottleRow(MicropayBase):
+    """Failed logins per email, keyed by a hash of the email (not tenant data: unknown emails count too)."""
+
+    __tablename__ = "micropay_login_throttle"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    recent: Mapped[Any] = mapped_column(JsonB)
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[float] = mapped_column(Double)
+    updated: Mapped[float] = mapped_column(Double)
 
 
 def table_of(model: type[MicropayBase]) -> Table:
@@ -182,3 +236,7 @@ ATTEMPTS = table_of(AttemptRow)
 CREDENTIALS = table_of(CredentialRow)
 IDEMPOTENCY = table_of(IdempotencyRow)
 UNMATCHED_CALLBACKS = table_of(UnmatchedCallbackRow)
+USERS = table_of(UserRow)
+SESSIONS = table_of(SessionRow)
+REFRESH_TOKENS = table_of(RefreshTokenRow)
+LOGIN_THROTTLE = table_of(LoginThrottleRow)

@@ -61,6 +61,11 @@ def parse_key(raw: str) -> ParsedKey | None:
     return ParsedKey(type=kind, environment=env)
 
 
+def looks_like_key(raw: str) -> bool:
+    """Whether a credential claims to be an API key (``sk_``/``pk_``), well-formed or not."""
+    return raw.startswith(("sk_", "pk_"))
+
+
 def format_key(kind: KeyType, environment: Environment, body: str) -> str:
     if len(body) != KEY_BODY_LENGTH:
         raise ValueError("an API key body has 32 base62 characters")

@@ -13,6 +13,8 @@ from micropay.domain.model.environment import Environment, Tenant
 from micropay.domain.model.ids import API_KEY_PREFIX, MERCHANT_PREFIX
 from micropay.domain.model.merchant import Merchant
 from micropay.domain.model.redaction import redacted_fields, redacted_repr
+from micropay.domain.model.users import Role
+from micropay.domain.use_cases.sessions import AuthenticateSession
 from micropay.ports.clock import Clock
 from micropay.ports.id_generator import IdGenerator
 from micropay.ports.tenant_directory import TenantDirectory
@@ -20,11 +22,18 @@ from micropay.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
-    """Who is calling: the tenant their key acts on, and what kind of key it is."""
+    """Who is calling: the tenant their key acts on, and what kind of key it is.
+
+    A dashboard session acts as the environment's secret key (``key_type`` secret, ``key_id`` the session's
+    id) and also names its user, role and session; for API keys those three are None.
+    """
 
     tenant: Tenant
     key_type: KeyType
     key_id: str
+    user_id: str | None = None
+    role: Role | None = None
+    session_id: str | None = None
 
 
 class IssuedKey(msgspec.Struct, frozen=True, kw_only=True):
@@ -74,21 +83,36 @@ async def _issue(uow: UnitOfWork, ids: IdGenerator, kind: KeyType, now: int) -> 
 
 
 class Authenticate:
-    """Resolve a bearer key to its principal, or ``AuthenticationFailed`` (401).
+    """Resolve a bearer credential to its principal, or ``AuthenticationFailed`` (401).
 
-    The key must have the contract's shape, be known by its hash, agree with its stored environment and
+    An API key must have the contract's shape, be known by its hash, agree with its stored environment and
     type, and be neither expired nor revoked. The lookup is one indexed query by hash, the same work for
     every key, and no error says which check failed.
+
+    Anything that is not shaped like an API key is an access token when sessions are wired in: it acts on
+    ``environment`` (sandbox when None) with the rights of that environment's secret key, and its session
+    is checked on every call (``AuthenticateSession``).
     """
 
-    def __init__(self, directory: TenantDirectory, clock: Clock) -> None:
+    def __init__(self, directory: TenantDirectory, clock: Clock, sessions: AuthenticateSession | None = None) -> None:
         self._directory = directory
         self._clock = clock
+        self._sessions = sessions
 
-    async def __call__(self, raw_key: str) -> Principal:
+    async def __call__(self, raw_key: str, environment: Environment | None = None) -> Principal:
         parsed = api_keys.parse_key(raw_key)
         if parsed is None:
-            raise AuthenticationFailed
+            if self._sessions is None or api_keys.looks_like_key(raw_key):
+                raise AuthenticationFailed
+            session = await self._sessions(raw_key)
+            return Principal(
+                tenant=Tenant(merchant_id=session.merchant_id, environment=environment or Environment.SANDBOX),
+                key_type=KeyType.SECRET,
+                key_id=session.session_id,
+                user_id=session.user_id,
+                role=session.role,
+                session_id=session.session_id,
+            )
         key = await self._directory.find_api_key(api_keys.hash_key(raw_key))
         if (
             key is None

@@ -16,8 +16,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 import micropay
 from micropay.domain.errors import MicropayError
 from micropay.entrypoints.container import make_container
-from micropay.entrypoints.http import schemas
+from micropay.entrypoints.http import auth_models, schemas
 from micropay.entrypoints.http.auth import provide_principal
+from micropay.entrypoints.http.body_guard import json_body_guard
 from micropay.entrypoints.http.errors import (
     http_exception_handler,
     micropay_error_handler,
@@ -27,11 +28,15 @@ from micropay.entrypoints.http.errors import (
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
 from micropay.entrypoints.http.routes import api_keys, credentials, health, payment_intents, webhooks
 from micropay.entrypoints.http.routes import dashboard as dashboard_routes
+from micropay.entrypoints.http.routes import sessions as auth_sessions
+from micropay.entrypoints.http.routes import users as auth_users
 from micropay.entrypoints.http.routes.api_reference import OfflineSwaggerRenderPlugin
 from micropay.entrypoints.http.security_headers import security_headers_middleware
 from micropay.entrypoints.reconciler import MaintenanceLoop
 from micropay.entrypoints.settings import Settings
+from micropay.ports.access_tokens import AccessTokenSigner
 from micropay.ports.credential_vault import CredentialVault
+from micropay.ports.password_hasher import PasswordHasher
 
 DESCRIPTION = (
     "Stripe-like Payment Intents over Safaricom's M-Pesa Daraja STK Push. Authenticate with "
@@ -56,7 +61,18 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
         # A wrong or missing master key must stop the service at start-up, not at the first payment.
         await container.get(CredentialVault)
 
-    maintenance = MaintenanceLoop(container, interval=settings.reconcile_interval, older_than=settings.reconcile_after)
+    maintenance = MaintenanceLoop(
+        container,
+        interval=settings.reconcile_interval,
+        older_than=settings.reconcile_after,
+        unroutable_retention=settings.unroutable_callback_retention,
+    )
+
+    async def check_sessions() -> None:
+        # Likewise a missing access-token secret (MICROPAY_JWT_SECRET outside the embedded default); and the
+        # password hasher's decoy hash is made now rather than inside the first login.
+        await container.get(AccessTokenSigner)
+        await container.get(PasswordHasher)
 
     app = Litestar(
         route_handlers=[
@@ -65,6 +81,8 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *api_keys.ROUTES,
             *webhooks.ROUTES,
             *health.ROUTES,
+            *auth_sessions.ROUTES,
+            *auth_users.ROUTES,
             *dashboard_routes.ROUTES,
         ],
         dependencies={"principal": Provide(provide_principal)},
@@ -74,7 +92,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             HTTPException: http_exception_handler,
             Exception: unexpected_error_handler,
         },
-        on_startup=[check_vault, maintenance.start],
+        on_startup=[check_vault, check_sessions, maintenance.start],
         on_shutdown=[maintenance.stop, container.close],
         openapi_config=OpenAPIConfig(
             title="Micropay",
@@ -96,14 +114,15 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
     )
     _close_request_bodies(app)
     setup_dishka(container, app)
-    app.asgi_handler = request_id_middleware(security_headers_middleware(app.asgi_handler))
+    guarded = json_body_guard(app.asgi_handler, max_bytes=settings.http_max_body_bytes)
+    app.asgi_handler = request_id_middleware(security_headers_middleware(guarded))
     return app
 
 
 def _close_request_bodies(app: Litestar) -> None:
     """Unknown body fields are refused (``parameter_unknown``): say so in the schema."""
     components = app.openapi_schema.components.schemas or {}
-    for struct in vars(schemas).values():
+    for struct in (*vars(schemas).values(), *vars(auth_models).values()):
         if (
             isinstance(struct, type)
             and issubclass(struct, msgspec.Struct)

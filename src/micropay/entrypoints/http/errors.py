@@ -11,6 +11,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
+from micropay.domain.auth_errors import RoleForbidden, SessionRequired, SignupClosed, TooManyAttempts
 from micropay.domain.errors import (
     AuthenticationFailed,
     CredentialsMissing,
@@ -19,7 +20,7 @@ from micropay.domain.errors import (
     MicropayError,
     ResourceMissing,
 )
-from micropay.entrypoints.http.request_context import current_request_id
+from micropay.entrypoints.http.request_context import CLIENT_CLOSED_REQUEST, CLIENT_GONE_KEY, current_request_id
 from micropay.entrypoints.http.schemas import FIELD_RULES
 from micropay.ports.callback_parser import MalformedCallback
 from micropay.ports.credential_vault import VaultError
@@ -69,6 +70,10 @@ _TABLE: Final[list[tuple[type[MicropayError], int, str]]] = [
     (CredentialsMissing, 400, INVALID_REQUEST),
     (MalformedCallback, 400, INVALID_REQUEST),
     (AuthenticationFailed, 401, "authentication_error"),
+    (RoleForbidden, 403, "permission_error"),
+    (SessionRequired, 403, "permission_error"),
+    (SignupClosed, 403, "permission_error"),
+    (TooManyAttempts, 429, "rate_limit_error"),
     (ResourceMissing, 404, INVALID_REQUEST),
     (IntentUnexpectedState, 409, INVALID_REQUEST),
     (ConcurrentUpdate, 409, INVALID_REQUEST),
@@ -100,6 +105,8 @@ def describe(exc: MicropayError) -> tuple[int, str, str, str | None, dict[str, s
             headers: dict[str, str] = {}
             if isinstance(exc, ProviderUnavailable):
                 headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+            elif isinstance(exc, TooManyAttempts):
+                headers["Retry-After"] = str(exc.retry_after)
             elif isinstance(exc, StorageUnavailable):
                 headers["Retry-After"] = "1"
             return status, error_type, exc.code, getattr(exc, "param", None), headers
@@ -153,8 +160,19 @@ def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException
     return error_response(error)
 
 
-def http_exception_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+def _client_gone(request: Request[Any, Any, Any]) -> Response[bytes] | None:
+    """A client that left mid-request is no server error: log it quietly, answer (to no one) 499."""
+    if not request.scope.get("state", {}).get(CLIENT_GONE_KEY):
+        return None
+    log.info("client disconnected before the answer")
+    error = ApiError(CLIENT_CLOSED_REQUEST, INVALID_REQUEST, "client_closed_request", "The client disconnected.")
+    return error_response(error)
+
+
+def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     """Framework errors (unknown route, wrong method, malformed JSON) in the contract's shape."""
+    if (gone := _client_gone(request)) is not None:
+        return gone
     status = exc.status_code
     detail = str(exc.detail)
     if status == 404:
@@ -176,6 +194,8 @@ def http_exception_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Res
     return error_response(error)
 
 
-def unexpected_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    if (gone := _client_gone(request)) is not None:
+        return gone
     log.exception("unhandled error", exc_info=exc)
     return error_response(ApiError(500, "api_error", "internal_error", "An unexpected error occurred."))

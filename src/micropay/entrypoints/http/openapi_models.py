@@ -141,6 +141,7 @@ def errors(*statuses: int) -> dict[int, ResponseSpec]:
         404: "No such object for this merchant and environment",
         409: "The intent's status does not allow this, or the Idempotency-Key is in use",
         422: "Idempotency-Key reused with different parameters",
+        429: "Too many failed attempts for this email; see Retry-After",
         502: "Daraja refused the merchant's credentials or shortcode",
         503: "Daraja or the database is unavailable; see Retry-After",
     }

@@ -106,6 +106,7 @@ def create_simulator_app(settings: SimulatorSettings) -> Litestar:
                 raise DarajaFault(500, "500.001.1001", "The transaction does not Exist")
         except DarajaFault as exc:
             return fault(exc)
+        txn.queried_at.append(state.monotonic())
         if state.settled(txn):
             return ok(_query_answer(txn, str(txn.outcome.result_code), txn.outcome.query_desc))
         txn.pending_answers += 1

@@ -22,6 +22,7 @@ class Transaction:
     receipt_number: str
     due_at: float  # monotonic time from which the outcome is known (the callback is sent then)
     pending_answers: int = 0  # how many "still processing" answers the query gave (to alternate their forms)
+    queried_at: list[float] = field(default_factory=list)  # monotonic time of every query about it (tests)
 
 
 @dataclass
