@@ -71,7 +71,7 @@ dashboard:
 lint-dashboard:
 	@$(call node_guard,the dashboard lint (tsc and eslint)) \
 	$(MAKE) -s --no-print-directory dashboard/node_modules/.package-lock.json && \
-	cd dashboard && npx tsc --noEmit && npx eslint --max-warnings 0 .
+	cd dashboard && npx tsc --noEmit && npx eslint --max-warnings 0 . && echo "lint-dashboard: tsc --noEmit and eslint passed"
 
 test-dashboard:
 	@$(call node_guard,the dashboard component tests) \
