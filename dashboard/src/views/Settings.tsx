@@ -59,7 +59,7 @@ function UsersSection() {
       <ErrorNote error={users.error} />
       {users.loading && !users.data ? <Loading what="users" /> : null}
       {users.data ? (
-        <TableScroll label="Users">
+        <TableScroll label="User list">
           <table className="table">
             <thead>
               <tr>
@@ -147,7 +147,7 @@ function SessionsSection() {
       <ErrorNote error={sessions.error} />
       {sessions.loading && !sessions.data ? <Loading what="sessions" /> : null}
       {sessions.data ? (
-        <TableScroll label="Sessions">
+        <TableScroll label="Session list">
           <table className="table">
             <thead>
               <tr>
