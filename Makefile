@@ -17,7 +17,11 @@ $(BIN)/python:
 # Reinstall only when the dependency list or the lock changes.
 $(STAMP): pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ./sdks/python
 	touch $(STAMP)
+
+# The Python SDK (sdks/python, import micropay_sdk) is installed editable beside the service.
+$(STAMP): sdks/python/pyproject.toml
 
 install: $(STAMP)
 
@@ -35,6 +39,9 @@ lint: install
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/ruff check sdks/python
+	$(BIN)/ruff format --check sdks/python
+	$(BIN)/mypy --strict sdks/python/src/micropay_sdk
 	$(MAKE) --no-print-directory lint-dashboard
 
 bench: install

@@ -5,11 +5,13 @@ Statement for statement and transaction for transaction what the API sends (read
 
 - every API request: the key lookup, one autocommit round trip (``micropay_find_api_key``);
 - every unit of work: BEGIN, the tenant ``set_config`` pair, its statements, COMMIT (ROLLBACK for a read);
-- create: INSERT intent;
-- confirm: claim (SELECT intent, SELECT credentials, UPDATE intent with its version, INSERT attempt), then
-  after the push, settle (SELECT intent, SELECT attempt, UPDATE intent, UPDATE attempt with the exchange);
+- create: INSERT intent, INSERT its ``payment_intent.created`` event;
+- confirm: claim (SELECT intent, SELECT credentials, UPDATE intent with its version, INSERT the
+  ``payment_intent.processing`` event, INSERT attempt), then after the push, settle (SELECT intent, SELECT
+  attempt, UPDATE intent, UPDATE attempt with the exchange; an accepted push changes no status: no event);
 - callback: route (autocommit ``micropay_route_callback``), record (INSERT the raw callback), apply (SELECT
-  push attempt, SELECT intent, UPDATE intent, UPDATE callback attempt);
+  push attempt, SELECT intent, UPDATE intent, INSERT the ``payment_intent.succeeded`` event, UPDATE callback
+  attempt);
 - retrieve: SELECT intent.
 
 It runs as ``micropay_app`` (row-level security on), on a pool that does not reset connections on release,
@@ -72,6 +74,10 @@ UPDATE_ATTEMPT: Final = (
     "UPDATE micropay_provider_attempts SET outcome = $1, request = $2::jsonb, response = $3::jsonb, http_status = $4,"
     " checkout_request_id = $5, updated = $6 WHERE id = $7 AND merchant_id = $8 AND environment = $9"
 )
+INSERT_EVENT: Final = (
+    "INSERT INTO micropay_events (id, merchant_id, environment, intent_id, type, created, api_version, data,"
+    " request, pending_webhooks) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)"
+)
 ENV: Final = "sandbox"
 PHONE: Final = "254708374149"
 
@@ -127,6 +133,7 @@ class RawLifecycle:
         async with self._pool.acquire() as connection, connection.transaction():
             await connection.execute(SET_TENANT, self._merchant, ENV)
             await connection.execute(INSERT_INTENT, *row)
+            await self._event(connection, intent_id, "payment_intent.created", "requires_payment_method", now)
         state["intent"] = intent_id
 
     async def _confirm(self, state: dict[str, Any]) -> None:
@@ -140,6 +147,7 @@ class RawLifecycle:
             assert await connection.fetchrow(GET_INTENT, intent_id, self._merchant, ENV) is not None
             await connection.fetchrow(GET_CREDENTIALS, self._merchant, ENV)
             await self._save(connection, intent_id, "processing", 2, attempt_id, now, None, None)
+            await self._event(connection, intent_id, "payment_intent.processing", "processing", now)
             attempt = (attempt_id, intent_id, self._merchant, ENV, "stk_push", attempt_id, now, None, "null", "null")
             await connection.execute(INSERT_ATTEMPT, *attempt, None, None, token_hash, token[:6], None)
         checkout = f"ws_CO_raw{secrets.token_hex(8)}"
@@ -170,6 +178,7 @@ class RawLifecycle:
             await self._save(
                 connection, route["intent_id"], "succeeded", 4, state["attempt"], now, state["checkout"], receipt
             )
+            await self._event(connection, route["intent_id"], "payment_intent.succeeded", "succeeded", now, None)
             await connection.execute(
                 UPDATE_ATTEMPT, "applied", body, "null", None, state["checkout"], now, callback_id, self._merchant, ENV
             )
@@ -184,6 +193,20 @@ class RawLifecycle:
             await transaction.rollback()
         assert row is not None, "the intent is missing"
         assert row["status"] == "succeeded", "the raw lifecycle did not succeed"
+
+    async def _event(
+        self,
+        connection: asyncpg.Connection,
+        intent_id: str,
+        kind: str,
+        status: str,
+        now: int,
+        request: str | None = '{"id": "req_raw", "idempotency_key": null}',
+    ) -> None:
+        data = _event_data(intent_id, status, now)
+        event_id = f"evt_raw{secrets.token_hex(10)}"
+        row = (event_id, self._merchant, ENV, intent_id, kind, now, "2026-12-01", data, request or "null", 0)
+        await connection.execute(INSERT_EVENT, *row)
 
     async def _save(
         self,
@@ -202,6 +225,39 @@ class RawLifecycle:
         values += [merchant_request, receipt, now if receipt else None, None, None]
         done = await connection.execute(SAVE_INTENT, *values, intent_id, self._merchant, ENV, version - 1)
         assert done == "UPDATE 1", "optimistic lock lost"
+
+
+def _event_data(intent_id: str, status: str, now: int) -> str:
+    """``data`` of an event: the public intent, the same size and shape as the API writes."""
+    intent = {
+        "id": intent_id,
+        "object": "payment_intent",
+        "livemode": False,
+        "amount": 150000,
+        "currency": "kes",
+        "status": status,
+        "phone_number": PHONE,
+        "account_reference": intent_id[-12:],
+        "description": "Bench order",
+        "metadata": {},
+        "client_secret": None,
+        "next_action": None,
+        "last_payment_error": None,
+        "mpesa": {
+            "checkout_request_id": None,
+            "merchant_request_id": None,
+            "receipt_number": None,
+            "transaction_date": None,
+            "phone_number": PHONE,
+        }
+        if status != "requires_payment_method"
+        else None,
+        "created": now,
+        "updated": now,
+        "canceled_at": None,
+        "cancellation_reason": None,
+    }
+    return msgspec.json.encode({"object": intent}).decode()
 
 
 def _push_exchange(token: str, checkout: str) -> tuple[str, str]:

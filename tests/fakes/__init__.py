@@ -27,6 +27,7 @@ from tests.fakes.daraja_gateway import (
     pending,
 )
 from tests.fakes.database import InMemoryDatabase, SchemaViolation, UnroutableCallback
+from tests.fakes.event_repository import FakeEventPruner
 from tests.fakes.idempotency_store import FakeIdempotencyStore
 from tests.fakes.ids import SequentialIdGenerator
 from tests.fakes.tenant_directory import FakeTenantDirectory
@@ -41,6 +42,7 @@ __all__ = [
     "FakeCallbackTokens",
     "FakeClock",
     "FakeDarajaGateway",
+    "FakeEventPruner",
     "FakeIdempotencyStore",
     "FakeTenantDirectory",
     "FakeUnitOfWork",

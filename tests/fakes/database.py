@@ -8,6 +8,7 @@ from typing import Any
 from micropay.domain.model.api_keys import ApiKey
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.environment import Tenant
+from micropay.domain.model.events import Event
 from micropay.domain.model.idempotency import IdempotencyRecord
 from micropay.domain.model.intent import PaymentIntent
 from micropay.domain.model.merchant import Merchant
@@ -41,6 +42,8 @@ class InMemoryDatabase:
     #: per intent id, when Daraja was last asked about it (``mark_reconciled``); cleared by a transition
     reconciled_at: dict[str, int] = field(default_factory=dict)
     attempts: dict[str, ProviderAttempt] = field(default_factory=dict)
+    #: every tenant's events in the order they committed (the SQL ``seq``), with their tenant
+    events: list[tuple[Tenant, Event]] = field(default_factory=list)
     credentials: dict[Tenant, StoredCredentials] = field(default_factory=dict)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
     merchants: dict[str, Merchant] = field(default_factory=dict)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from micropay.domain.model.api_keys import ApiKey
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.environment import Environment, Tenant
+from micropay.domain.model.events import Event
 from micropay.domain.model.intent import PaymentIntent
 from micropay.domain.model.merchant import Merchant
 from micropay.ports.credential_repository import StoredCredentials
@@ -25,6 +26,7 @@ class Staging:
     reconciled_at: dict[str, int | None] = field(default_factory=dict)
     attempts: dict[str, ProviderAttempt] = field(default_factory=dict)
     new_attempts: set[str] = field(default_factory=set)
+    events: list[Event] = field(default_factory=list)
     credentials: dict[Tenant, StoredCredentials | None] = field(default_factory=dict)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
     new_api_keys: set[str] = field(default_factory=set)
@@ -74,6 +76,10 @@ class Session:
         for attempt_id in staged.new_attempts:
             if attempt_id in db.attempts:
                 raise SchemaViolation(f"duplicate attempt id {attempt_id}")
+        known_events = {event.id for _, event in db.events}
+        for event in staged.events:
+            if event.id in known_events:
+                raise SchemaViolation(f"duplicate event id {event.id}")
         for key_id in staged.new_api_keys:
             if key_id in db.api_keys:
                 raise SchemaViolation(f"duplicate api key id {key_id}")
@@ -84,6 +90,7 @@ class Session:
             else:
                 db.reconciled_at[intent_id] = at
         db.attempts.update(staged.attempts)
+        db.events.extend((self.tenant, event) for event in staged.events)
         db.api_keys.update(staged.api_keys)
         db.merchants.update(staged.merchants)
         for tenant, stored in staged.credentials.items():

@@ -115,17 +115,36 @@ async def _prune_idempotency(settings: Settings) -> int:
         return await (await scope.get(PruneIdempotencyRecords))()
 
 
+#: Open event streams never end by themselves: on Ctrl-C/SIGTERM uvicorn waits this long for them, then cuts
+#: them (clients reconnect to another process with Last-Event-ID).
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     # Our own uvicorn protocol and limits (header size/count, head and body deadlines, connections): ADR 0013.
     from micropay.entrypoints.http.server import run_server, server_config
 
     if workers > 1:
         target = "micropay.entrypoints.http.app:app_factory"
-        run_server(server_config(target, settings, host=host, port=port, workers=workers, factory=True))
+        run_server(
+            server_config(
+                target,
+                settings,
+                host=host,
+                port=port,
+                workers=workers,
+                factory=True,
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            )
+        )
         return
     from micropay.entrypoints.http.app import create_app
 
-    run_server(server_config(create_app(settings), settings, host=host, port=port))
+    run_server(
+        server_config(
+            create_app(settings), settings, host=host, port=port, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
+        )
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

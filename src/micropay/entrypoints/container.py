@@ -21,6 +21,7 @@ from micropay.adapters.daraja.client import make_daraja_client
 from micropay.adapters.daraja.gateway import HttpxDarajaGateway
 from micropay.adapters.persistence.bundle import Persistence, build_persistence
 from micropay.adapters.persistence.engine import create_engine, ping
+from micropay.adapters.realtime import ManagedChangeFeed, build_change_feed
 from micropay.adapters.system import SecureIdGenerator, Sha256CallbackTokenIssuer, SystemClock
 from micropay.adapters.vault import AesGcmVault, ensure_local_key_file, load_master_keys
 from micropay.domain.model.credentials import DarajaCredentials, TransactionType
@@ -36,20 +37,27 @@ from micropay.domain.use_cases.credentials import (
     RotateVaultKeys,
     SetCredentials,
 )
+from micropay.domain.use_cases.events import GetEvent, ListEvents, ListIntentEvents
 from micropay.domain.use_cases.handle_callback import HandleCallback
+from micropay.domain.use_cases.prune_events import PruneEvents
 from micropay.domain.use_cases.prune_idempotency import PruneIdempotencyRecords
 from micropay.domain.use_cases.prune_unroutable import PruneUnroutableCallbacks
 from micropay.domain.use_cases.queries import GetPaymentIntent, ListAttempts, ListPaymentIntents
 from micropay.domain.use_cases.reconcile_intent import ReconcilePaymentIntent
 from micropay.domain.use_cases.reconcile_stuck import ReconcileStuckPayments
+from micropay.domain.use_cases.stream_events import OpenEventStream
+from micropay.domain.use_cases.wait_for_intent import WaitForPaymentIntent
 from micropay.entrypoints.http.idempotency import IdempotentRunner
 from micropay.entrypoints.http.routes.health import Readiness
+from micropay.entrypoints.http.stream_slots import StreamSlots
 from micropay.entrypoints.settings import LOCAL_KEY_FILE, Settings, SettingsError
 from micropay.ports.callback_parser import CallbackParser
 from micropay.ports.callback_tokens import CallbackTokenIssuer
+from micropay.ports.change_feed import ChangeFeed
 from micropay.ports.clock import Clock
 from micropay.ports.credential_vault import CredentialVault
 from micropay.ports.daraja_gateway import DarajaGateway
+from micropay.ports.event_pruner import EventPruner
 from micropay.ports.id_generator import IdGenerator
 from micropay.ports.idempotency_store import IdempotencyStore
 from micropay.ports.tenant_directory import TenantDirectory
@@ -115,8 +123,25 @@ class InfrastructureProvider(Provider):
         await engine.dispose()
 
     @provide
-    def persistence(self, engine: AsyncEngine, settings: Settings) -> Persistence:
-        return build_persistence(engine, unroutable_budget=settings.unroutable_callback_budget)
+    async def managed_change_feed(self, settings: Settings) -> AsyncIterator[ManagedChangeFeed]:
+        """Built here, started by the HTTP app (CLI commands never listen); stopped when the container closes."""
+        feed = build_change_feed(settings.database_url, settings.listen_database_url)
+        yield feed
+        await feed.stop()
+
+    @provide
+    def change_feed(self, managed: ManagedChangeFeed) -> ChangeFeed:
+        return managed
+
+    @provide
+    def stream_slots(self, settings: Settings) -> StreamSlots:
+        return StreamSlots(settings.max_streams_per_merchant)
+
+    @provide
+    def persistence(self, engine: AsyncEngine, feed: ChangeFeed, settings: Settings) -> Persistence:
+        return build_persistence(
+            engine, after_commit=feed.publish, unroutable_budget=settings.unroutable_callback_budget
+        )
 
     @provide
     def uow_factory(self, persistence: Persistence) -> UnitOfWorkFactory:
@@ -129,6 +154,10 @@ class InfrastructureProvider(Provider):
     @provide
     def idempotency_store(self, persistence: Persistence) -> IdempotencyStore:
         return persistence.idempotency_store
+
+    @provide
+    def event_pruner(self, persistence: Persistence) -> EventPruner:
+        return persistence.event_pruner
 
     @provide
     async def http_client(self, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
@@ -192,6 +221,12 @@ class UseCaseProvider(Provider):
     roll_key = provide(RollApiKey)
     create_merchant = provide(CreateMerchant)
     rotate = provide(RotateVaultKeys)
+    get_event = provide(GetEvent)
+    list_events = provide(ListEvents)
+    list_intent_events = provide(ListIntentEvents)
+    prune_events = provide(PruneEvents)
+    wait = provide(WaitForPaymentIntent)
+    open_stream = provide(OpenEventStream)
 
 
 def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:

@@ -7,6 +7,7 @@ so that several workers spread out) it opens a dishka request scope and runs, on
 - one ``PruneIdempotencyRecords`` pass (deletes idempotency records past their 24-hour retention);
 - one ``PruneUnroutableCallbacks`` pass (deletes callbacks whose token matched nothing, past
   ``MICROPAY_UNROUTABLE_CALLBACK_RETENTION``).
+- one ``PruneEvents`` pass (deletes events older than ``MICROPAY_EVENT_RETENTION_DAYS``).
 
 Each task is guarded on its own: a failure of one is logged and does not skip the other or stop the loop.
 Several workers each running their own loop is safe: each stuck intent is leased (compare-and-swap on
@@ -28,6 +29,7 @@ from typing import Final
 from dishka import AsyncContainer
 
 from micropay.domain.errors import MicropayError
+from micropay.domain.use_cases.prune_events import DEFAULT_RETENTION_DAYS, PruneEvents
 from micropay.domain.use_cases.prune_idempotency import PruneIdempotencyRecords
 from micropay.domain.use_cases.prune_unroutable import DEFAULT_RETENTION_SECONDS, PruneUnroutableCallbacks
 from micropay.domain.use_cases.reconcile_stuck import ReconcileReport, ReconcileStuckPayments
@@ -50,6 +52,7 @@ class MaintenanceLoop:
         limit: int = PASS_LIMIT,
         rng: random.Random | None = None,
         unroutable_retention: int = DEFAULT_RETENTION_SECONDS,
+        event_retention_days: int = DEFAULT_RETENTION_DAYS,
     ) -> None:
         self._container = container
         self._interval = interval
@@ -57,6 +60,7 @@ class MaintenanceLoop:
         self._limit = limit
         self._unroutable_retention = unroutable_retention
         self._rng = rng or random.Random()
+        self._event_retention_days = event_retention_days
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -109,6 +113,15 @@ class MaintenanceLoop:
             log.info("unroutable callbacks prune: deleted=%d", deleted)
         return deleted
 
+    async def prune_events_once(self) -> int:
+        """One pruning pass of the events past their retention; returns how many were deleted."""
+        async with self._container() as request:
+            prune = await request.get(PruneEvents)
+            deleted = await prune(retention_days=self._event_retention_days)
+        if deleted:
+            log.info("event prune: deleted=%d", deleted)
+        return deleted
+
     def _delay(self) -> float:
         return self._interval + self._rng.uniform(0.0, min(self._interval / 10, MAX_JITTER_SECONDS))
 
@@ -118,6 +131,7 @@ class MaintenanceLoop:
             await _guarded("automatic reconcile pass", self.run_once)
             await _guarded("idempotency prune", self.prune_once)
             await _guarded("unroutable callbacks prune", self.prune_unroutable_once)
+            await _guarded("event prune", self.prune_events_once)
 
 
 async def _guarded(name: str, task: Callable[[], Awaitable[object]]) -> None:

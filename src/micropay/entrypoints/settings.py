@@ -57,6 +57,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     jwt_secret: str | None = None
     #: ``open``: ``POST /v1/auth/signup`` creates merchants; ``closed`` (default): it answers 403.
     signup: Literal["open", "closed"] = "closed"
+    #: Days an event is kept before the maintenance loop deletes it (at least 1).
+    event_retention_days: Annotated[int, msgspec.Meta(ge=1)] = 30
+    #: Origins (comma-separated) that may call every route from a browser; the publishable-key routes
+    #: (retrieve, confirm, wait, stream) answer any origin regardless.
+    cors_origins: str = ""
+    #: A session-mode connection for the change feed's LISTEN when MICROPAY_DATABASE_URL is a transaction pooler.
+    listen_database_url: str | None = None
+    #: Open event streams per merchant (and environment) in one process; past it, 429.
+    max_streams_per_merchant: Annotated[int, msgspec.Meta(ge=1)] = 20
+    #: Seconds between two keep-alive comments on a quiet event stream (the contract asks for at most 15).
+    stream_keepalive: Annotated[float, msgspec.Meta(gt=0, le=15)] = 15.0
 
     def __repr__(self) -> str:
         return f"Settings(database_url=<{self.database_backend}>, public_url={self.public_url!r})"
@@ -102,6 +113,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "unroutable_callback_retention": "MICROPAY_UNROUTABLE_CALLBACK_RETENTION",
             "jwt_secret": "MICROPAY_JWT_SECRET",
             "signup": "MICROPAY_SIGNUP",
+            "event_retention_days": "MICROPAY_EVENT_RETENTION_DAYS",
+            "cors_origins": "MICROPAY_CORS_ORIGINS",
+            "listen_database_url": "MICROPAY_LISTEN_DATABASE_URL",
+            "max_streams_per_merchant": "MICROPAY_MAX_STREAMS_PER_MERCHANT",
+            "stream_keepalive": "MICROPAY_STREAM_KEEPALIVE",
         }
         raw = {field: values[env] for field, env in names.items() if values.get(env, "") != ""}
         try:

@@ -7,6 +7,7 @@ from micropay.domain.model.environment import Tenant
 from micropay.ports.api_key_repository import ApiKeyRepository
 from micropay.ports.attempt_repository import AttemptRepository
 from micropay.ports.credential_repository import CredentialRepository
+from micropay.ports.event_repository import EventRepository
 from micropay.ports.intent_repository import IntentRepository
 from micropay.ports.merchant_repository import MerchantRepository
 
@@ -18,11 +19,15 @@ class UnitOfWork(Protocol):
     itself enforces this (row-level security with the tenant set for the transaction). Leaving the
     ``async with`` block without ``commit()`` rolls back. Raises ``StorageUnavailable`` when the
     database fails, and ``ConcurrentUpdate`` from ``IntentRepository.save`` on a lost race.
+
+    An intent's change and its events are written through the same unit of work (``events``), so they
+    commit together or not at all.
     """
 
     tenant: Tenant
     intents: IntentRepository
     attempts: AttemptRepository
+    events: EventRepository
     credentials: CredentialRepository
     api_keys: ApiKeyRepository
     merchants: MerchantRepository

@@ -8,6 +8,7 @@ from itertools import count
 from micropay.domain.model import state_machine
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.environment import Environment, Tenant
+from micropay.domain.model.events import Event, EventRequest, EventType, IntentEvent, event_of
 from micropay.domain.model.ids import make_id
 from micropay.domain.model.intent import PaymentIntent
 from micropay.domain.model.merchant import Merchant
@@ -52,6 +53,12 @@ def created_intent(tenant: Tenant, *, intent_id: str | None = None, amount: int 
         now=NOW,
     )
     return intent
+
+
+def created_event(intent: PaymentIntent, *, event_id: str | None = None, request: EventRequest | None = None) -> Event:
+    """The ``payment_intent.created`` event of a version-1 intent."""
+    change = IntentEvent(type=EventType.CREATED, intent_id=intent.id, version=intent.version, at=intent.created)
+    return event_of(change, intent, event_id=event_id or new_id("evt"), request=request)
 
 
 def processing_steps(

@@ -16,7 +16,15 @@ from micropay.domain.model.intent import PaymentIntent
 from micropay.ports.credential_repository import StoredCredentials
 from micropay.ports.credential_vault import Sealed
 from tests import pg
-from tests.integration.persistence.builders import NOW, created_intent, new_id, new_tenant, push_attempt, seed_merchant
+from tests.integration.persistence.builders import (
+    NOW,
+    created_event,
+    created_intent,
+    new_id,
+    new_tenant,
+    push_attempt,
+    seed_merchant,
+)
 
 TENANT_TABLES = (
     "micropay_api_keys",
@@ -24,6 +32,7 @@ TENANT_TABLES = (
     "micropay_provider_attempts",
     "micropay_provider_credentials",
     "micropay_idempotency_keys",
+    "micropay_events",
 )
 
 
@@ -36,6 +45,7 @@ async def _seed(url: str, tenant: Tenant) -> PaymentIntent:
         async with persistence.uow_factory(tenant) as uow:
             await uow.intents.add(intent)
             await uow.attempts.add(push_attempt(intent, attempt_id=new_id("pa")))
+            await uow.events.add(created_event(intent))
             await uow.api_keys.add(
                 ApiKey(
                     id=new_id("key"),
@@ -138,6 +148,9 @@ async def test_a_tenant_cannot_change_another_tenants_rows(
             "DELETE FROM micropay_idempotency_keys WHERE merchant_id = $1", b.merchant_id
         )
         assert (updated, deleted) == ("UPDATE 0", "DELETE 0")
+        # events are written once and never changed: the service's role may not delete them at all
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await app_connection.execute("DELETE FROM micropay_events")
 
     forged_insert = (
         "INSERT INTO micropay_idempotency_keys (merchant_id, environment, key, fingerprint, created_at)"
@@ -145,6 +158,12 @@ async def test_a_tenant_cannot_change_another_tenants_rows(
     )
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
         await _as_tenant_execute(app_connection, a, forged_insert, b.merchant_id)
+    forged_event = (
+        "INSERT INTO micropay_events (id, merchant_id, environment, intent_id, type, created, api_version, data,"
+        " pending_webhooks) VALUES ('evt_forged', $1, 'sandbox', 'pi_x', 'payment_intent.created', 0, 'v', '{}', 0)"
+    )
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
+        await _as_tenant_execute(app_connection, a, forged_event, b.merchant_id)
     moved_away = "UPDATE micropay_payment_intents SET merchant_id = $1 WHERE merchant_id = $2"
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
         await _as_tenant_execute(app_connection, a, moved_away, b.merchant_id, a.merchant_id)

@@ -15,8 +15,9 @@ from micropay.domain.model.intent import PaymentError, PaymentIntent
 from micropay.domain.model.money import Money
 from micropay.domain.model.msisdn import Msisdn
 from micropay.domain.model.provider import AttemptKind, AttemptOutcome, PaymentResult
-from micropay.entrypoints.http.openapi_models import CredentialsObject, PaymentIntentObject, ProviderAttemptObject
-from micropay.entrypoints.http.presenters import attempt_json, credentials_json, intent_json
+from micropay.domain.model.public_intent import PublicPaymentIntent
+from micropay.entrypoints.http.openapi_models import CredentialsObject, ProviderAttemptObject
+from micropay.entrypoints.http.presenters import attempt_json, credentials_json, intent_body
 
 TENANT = Tenant(merchant_id="acct_1", environment=Environment.SANDBOX)
 NOW = 1_767_225_600
@@ -67,9 +68,9 @@ def _matches(body: dict[str, Any], model: type[msgspec.Struct]) -> None:
 
 @pytest.mark.parametrize("make", [_created, _processing, _succeeded, _failed, _canceled])
 def test_every_intent_state_matches_the_published_model(make: Any) -> None:
-    body = intent_json(make(), client_secret="pi_x_secret_y")
-    assert set(body) == set(PaymentIntentObject.__struct_fields__)
-    _matches(body, PaymentIntentObject)
+    body = msgspec.to_builtins(intent_body(make(), client_secret="pi_x_secret_y"))
+    assert set(body) == set(PublicPaymentIntent.__struct_fields__)
+    _matches(body, PublicPaymentIntent)
 
 
 def test_attempt_rows_match_the_published_model() -> None:

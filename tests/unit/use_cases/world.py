@@ -7,6 +7,7 @@ from typing import Any
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.credentials import DarajaCredentials, TransactionType
 from micropay.domain.model.environment import Environment, Tenant
+from micropay.domain.model.events import Event, EventRequest
 from micropay.domain.model.intent import PaymentIntent
 from micropay.domain.model.provider import AttemptKind
 from micropay.domain.use_cases.api_keys import Authenticate, CreateMerchant, RollApiKey
@@ -87,7 +88,7 @@ class World:
         self.confirm = ConfirmPaymentIntent(self.uow, self.gateway, self.resolver, self.tokens, self.clock, self.ids)
         self.handle_callback = HandleCallback(self.uow, self.directory, self.parser, self.tokens, self.clock, self.ids)
         self.reconcile = ReconcilePaymentIntent(self.uow, self.gateway, self.resolver, self.clock, self.ids)
-        self.cancel = CancelPaymentIntent(self.uow, self.clock)
+        self.cancel = CancelPaymentIntent(self.uow, self.clock, self.ids)
         self.get_intent = GetPaymentIntent(self.uow)
         self.list_intents = ListPaymentIntents(self.uow)
         self.list_attempts = ListAttempts(self.uow)
@@ -99,12 +100,21 @@ class World:
         self.create_merchant = CreateMerchant(self.uow, self.clock, self.ids)
         self.roll_key = RollApiKey(self.uow, self.clock, self.ids)
 
-    async def new_intent(self, tenant: Tenant = SANDBOX, **fields: Any) -> CreatedIntent:
+    async def new_intent(
+        self, tenant: Tenant = SANDBOX, *, request: EventRequest | None = None, **fields: Any
+    ) -> CreatedIntent:
         command = CreateIntentCommand(**{"amount": 150_000, "currency": "kes", "phone_number": PHONE, **fields})
-        return await self.create_intent(tenant, command)
+        return await self.create_intent(tenant, command, request=request)
 
     def intent(self, intent_id: str) -> PaymentIntent:
         return self.db.intents[intent_id]
+
+    def events(self, intent_id: str | None = None) -> list[Event]:
+        """Committed events, oldest first (all tenants), only ``intent_id``'s when given."""
+        return [e for _, e in self.db.events if intent_id in (None, e.intent_id)]
+
+    def event_types(self, intent_id: str | None = None) -> list[str]:
+        return [e.type.value for e in self.events(intent_id)]
 
     def rows(self, intent_id: str, kind: AttemptKind | None = None) -> list[ProviderAttempt]:
         """The intent's provider log, oldest first (by creation time, then id)."""

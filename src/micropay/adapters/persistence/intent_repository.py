@@ -57,6 +57,8 @@ class SqlaIntentRepository(IntentRepository):
     def __init__(self, connection: AsyncConnection, tenant: Tenant) -> None:
         self._connection = connection
         self._tenant = {"t_merchant": tenant.merchant_id, "t_env": tenant.environment.value}
+        #: Ids of the intents this transaction inserted or moved to a new version (announced after commit).
+        self.changed: list[str] = []
 
     async def get(self, intent_id: str) -> PaymentIntent | None:
         with storage_errors("read a payment intent"):
@@ -68,6 +70,7 @@ class SqlaIntentRepository(IntentRepository):
         self._check_tenant(intent)
         with storage_errors("insert a payment intent"):
             await self._connection.execute(_INSERT, intent_from_domain(intent))
+        self.changed.append(intent.id)
 
     async def save(self, intent: PaymentIntent) -> None:
         self._check_tenant(intent)
@@ -78,6 +81,7 @@ class SqlaIntentRepository(IntentRepository):
             result = await self._connection.execute(_SAVE, params)
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"PaymentIntent {intent.id} changed before version {intent.version} was saved.")
+        self.changed.append(intent.id)
 
     async def mark_reconciled(self, intent_id: str, at: int) -> None:
         with storage_errors("mark a payment intent reconciled"):

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from sqlalchemy import RowMapping
 
 from micropay.domain.model.api_keys import ApiKey, KeyType
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.credentials import CredentialsView, TransactionType
-from micropay.domain.model.environment import Environment
+from micropay.domain.model.environment import Environment, Tenant
+from micropay.domain.model.events import Event, EventData, EventRequest, EventType
 from micropay.domain.model.idempotency import IdempotencyRecord, StoredResponse
 from micropay.domain.model.intent import IntentStatus, MpesaDetails, PaymentError, PaymentIntent
 from micropay.domain.model.merchant import Merchant
@@ -224,3 +226,33 @@ def idempotency_to_domain(row: Row) -> IdempotencyRecord:
     return IdempotencyRecord(
         key=row["key"], fingerprint=row["fingerprint"], created_at=row["created_at"], response=response
     )
+
+
+def event_to_domain(row: Row) -> Event:
+    request = row["request"]
+    return Event(
+        id=row["id"],
+        type=EventType(row["type"]),
+        created=row["created"],
+        livemode=Environment(row["environment"]).livemode,
+        api_version=row["api_version"],
+        data=msgspec.convert(row["data"], EventData),
+        request=msgspec.convert(request, EventRequest) if request is not None else None,
+        pending_webhooks=row["pending_webhooks"],
+    )
+
+
+def event_from_domain(tenant: Tenant, event: Event) -> dict[str, Any]:
+    """The tenant comes from the unit of work; ``seq`` from the database."""
+    return {
+        "id": event.id,
+        "merchant_id": tenant.merchant_id,
+        "environment": tenant.environment.value,
+        "intent_id": event.intent_id,
+        "type": event.type.value,
+        "created": event.created,
+        "api_version": event.api_version,
+        "data": msgspec.to_builtins(event.data),
+        "request": msgspec.to_builtins(event.request) if event.request is not None else None,
+        "pending_webhooks": event.pending_webhooks,
+    }

@@ -222,6 +222,29 @@ class LoginThrottleRow(MicropayBase):
     updated: Mapped[float] = mapped_column(Double)
 
 
+class EventRow(MicropayBase):
+    """An Event (docs/api.md): ``seq`` orders events as they were written (ids only sort to the millisecond)."""
+
+    __tablename__ = "micropay_events"
+    __table_args__ = (
+        Index("ix_micropay_events_list", "merchant_id", "environment", "seq"),
+        Index("ix_micropay_events_intent", "merchant_id", "environment", "intent_id", "seq"),
+        Index("ix_micropay_events_created", "created"),  # pruning
+    )
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), Identity(), primary_key=True)
+    id: Mapped[str] = mapped_column(ID, unique=True)
+    merchant_id: Mapped[str] = mapped_column(ID, ForeignKey("micropay_merchants.id"))
+    environment: Mapped[str] = mapped_column(ENV)
+    intent_id: Mapped[str] = mapped_column(ID)
+    type: Mapped[str] = mapped_column(Text)
+    created: Mapped[int] = mapped_column(BigInteger)
+    api_version: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JsonB)
+    request: Mapped[dict[str, Any] | None] = mapped_column(JsonB, nullable=True)
+    pending_webhooks: Mapped[int] = mapped_column(Integer)
+
+
 def table_of(model: type[MicropayBase]) -> Table:
     table = model.__table__
     if not isinstance(table, Table):  # pragma: no cover - every model above maps one table
@@ -240,3 +263,4 @@ USERS = table_of(UserRow)
 SESSIONS = table_of(SessionRow)
 REFRESH_TOKENS = table_of(RefreshTokenRow)
 LOGIN_THROTTLE = table_of(LoginThrottleRow)
+EVENTS = table_of(EventRow)

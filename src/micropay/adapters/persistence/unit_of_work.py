@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Self
 
@@ -12,29 +13,38 @@ from micropay.adapters.persistence.api_key_repository import SqlaApiKeyRepositor
 from micropay.adapters.persistence.attempt_repository import SqlaAttemptRepository
 from micropay.adapters.persistence.credential_repository import SqlaCredentialRepository
 from micropay.adapters.persistence.errors import storage_errors
+from micropay.adapters.persistence.event_repository import SqlaEventRepository
 from micropay.adapters.persistence.intent_repository import SqlaIntentRepository
 from micropay.adapters.persistence.merchant_repository import SqlaMerchantRepository
 from micropay.adapters.persistence.tenant_scope import set_tenant
 from micropay.domain.model.environment import Tenant
+from micropay.ports.change_feed import Change
 from micropay.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+#: Called with what a unit of work committed (each intent whose version moved, each event written, as ids),
+#: right after the commit succeeded, never on rollback: the change feed's ``publish``.
+AfterCommit = Callable[[Sequence[Change]], None]
 
 
 class SqlaUnitOfWork(UnitOfWork):
     """Entering checks out a connection, begins and (on Postgres) sets the tenant: two round trips.
 
     ``commit()`` commits; leaving without it rolls back. Either way the connection goes back to the pool.
-    The repositories exist only inside the ``async with`` block.
+    The repositories exist only inside the ``async with`` block. After a successful commit, ``after_commit``
+    (if any) hears what the transaction changed: the in-process publication point (SQLite has no NOTIFY).
     """
 
     intents: SqlaIntentRepository
     attempts: SqlaAttemptRepository
+    events: SqlaEventRepository
     credentials: SqlaCredentialRepository
     api_keys: SqlaApiKeyRepository
     merchants: SqlaMerchantRepository
 
-    def __init__(self, engine: AsyncEngine, tenant: Tenant) -> None:
+    def __init__(self, engine: AsyncEngine, tenant: Tenant, after_commit: AfterCommit | None = None) -> None:
         self.tenant = tenant
         self._engine = engine
+        self._after_commit = after_commit
         self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
@@ -51,6 +61,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self._connection = connection
         self.intents = SqlaIntentRepository(connection, self.tenant)
         self.attempts = SqlaAttemptRepository(connection, self.tenant)
+        self.events = SqlaEventRepository(connection, self.tenant)
         self.credentials = SqlaCredentialRepository(connection, self.tenant)
         self.api_keys = SqlaApiKeyRepository(connection, self.tenant)
         self.merchants = SqlaMerchantRepository(connection, self.tenant)
@@ -60,6 +71,12 @@ class SqlaUnitOfWork(UnitOfWork):
         connection = self._require_connection()
         with storage_errors("commit"):
             await connection.commit()
+        intents, self.intents.changed = self.intents.changed, []
+        events, self.events.added = self.events.added, []
+        if self._after_commit is not None and (intents or events):
+            changes = [Change(tenant=self.tenant, intent_id=intent_id) for intent_id in dict.fromkeys(intents)]
+            changes += [Change(tenant=self.tenant, intent_id=e.intent_id, event_id=e.id) for e in events]
+            self._after_commit(changes)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -87,8 +104,9 @@ async def _close_quietly(connection: AsyncConnection) -> None:
 class SqlaUnitOfWorkFactory(UnitOfWorkFactory):
     """The ``UnitOfWorkFactory`` port: ``factory(tenant)`` gives a new, not yet started unit of work."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, after_commit: AfterCommit | None = None) -> None:
         self._engine = engine
+        self._after_commit = after_commit
 
     def __call__(self, tenant: Tenant) -> SqlaUnitOfWork:
-        return SqlaUnitOfWork(self._engine, tenant)
+        return SqlaUnitOfWork(self._engine, tenant, self._after_commit)

@@ -19,6 +19,7 @@ ATTEMPT_PREFIX: Final = "pa"
 MERCHANT_PREFIX: Final = "acct"
 API_KEY_PREFIX: Final = "key"
 REQUEST_PREFIX: Final = "req"
+EVENT_PREFIX: Final = "evt"
 
 
 def encode_base62(number: int, width: int) -> str:

@@ -2,7 +2,8 @@
 
 ``requires_payment_method -> processing -> succeeded | failed``; ``failed -> processing`` (a retry);
 ``requires_payment_method | failed -> canceled``. ``succeeded`` and ``canceled`` are terminal. Every
-change increments ``version`` by exactly one and emits at least one event. Illegal moves raise
+change increments ``version`` by exactly one; every change of ``status`` returns exactly one public event (a
+change that keeps the status, such as an accepted push, returns none). Illegal moves raise
 ``IntentUnexpectedState``; results that must not change the intent come back as an outcome, not an error.
 """
 
@@ -15,18 +16,7 @@ import msgspec
 from micropay.domain.errors import IntentUnexpectedState, InvalidParameter
 from micropay.domain.model import result_codes
 from micropay.domain.model.environment import Tenant
-from micropay.domain.model.events import (
-    AttemptAbandoned,
-    AttemptAccepted,
-    AttemptAnswerLost,
-    AttemptStarted,
-    CheckoutRequestLinked,
-    IntentCanceled,
-    IntentCreated,
-    IntentEvent,
-    PaymentFailed,
-    PaymentSucceeded,
-)
+from micropay.domain.model.events import EventType, IntentEvent
 from micropay.domain.model.intent import (
     CANCELABLE,
     CONFIRMABLE,
@@ -52,10 +42,11 @@ class ResultApplication(msgspec.Struct, frozen=True, kw_only=True):
     intent: PaymentIntent
     events: Sequence[IntentEvent]
     outcome: AttemptOutcome
+    changed: bool = False  # the intent moved to a new version (to be saved)
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.events)
+
+def _event(kind: EventType, intent: PaymentIntent, now: int) -> IntentEvent:
+    return IntentEvent(type=kind, intent_id=intent.id, version=intent.version, at=now)
 
 
 def _next(intent: PaymentIntent, now: int, **changes: object) -> PaymentIntent:
@@ -89,7 +80,7 @@ def create(
         created=now,
         updated=now,
     )
-    return intent, [IntentCreated(intent_id=intent_id, version=intent.version, at=now, amount=money.amount)]
+    return intent, [_event(EventType.CREATED, intent, now)]
 
 
 def start_attempt(intent: PaymentIntent, *, attempt_id: str, phone: Msisdn | None, now: int) -> Transition:
@@ -119,9 +110,7 @@ def start_attempt(intent: PaymentIntent, *, attempt_id: str, phone: Msisdn | Non
         last_payment_error=None,
         mpesa=MpesaDetails(phone_number=number),
     )
-    return new, [
-        AttemptStarted(intent_id=new.id, version=new.version, at=now, attempt_id=attempt_id, phone_number=number)
-    ]
+    return new, [_event(EventType.PROCESSING, new, now)]
 
 
 def _mpesa_of(intent: PaymentIntent) -> MpesaDetails:
@@ -149,46 +138,30 @@ def accept_attempt(
     mpesa = msgspec.structs.replace(
         _mpesa_of(intent), checkout_request_id=checkout_request_id, merchant_request_id=merchant_request_id
     )
-    new = _next(intent, now, mpesa=mpesa, next_action_expires_at=now + PROMPT_TTL_SECONDS)
-    return new, [
-        AttemptAccepted(
-            intent_id=new.id,
-            version=new.version,
-            at=now,
-            attempt_id=attempt_id,
-            checkout_request_id=checkout_request_id,
-        )
-    ]
+    # still ``processing``: no public event (``payment_intent.processing`` was the claim's)
+    return _next(intent, now, mpesa=mpesa, next_action_expires_at=now + PROMPT_TTL_SECONDS), []
 
 
 def attempt_answer_lost(intent: PaymentIntent, *, attempt_id: str, now: int) -> Transition:
     """The push was sent but its answer was lost: it may have happened. Stay ``processing``; never re-push."""
     _require_current_processing(intent, attempt_id, "record a lost answer for")
-    new = _next(intent, now, next_action_expires_at=now + PROMPT_TTL_SECONDS)
-    return new, [AttemptAnswerLost(intent_id=new.id, version=new.version, at=now, attempt_id=attempt_id)]
+    return _next(intent, now, next_action_expires_at=now + PROMPT_TTL_SECONDS), []
 
 
 def reject_attempt(intent: PaymentIntent, *, attempt_id: str, error: PaymentError, now: int) -> Transition:
     """Daraja refused the push for a customer reason (invalid number, subscriber locked): ``failed``."""
     _require_current_processing(intent, attempt_id, "reject an STK push for")
     new = _next(intent, now, status=IntentStatus.FAILED, last_payment_error=error, next_action_expires_at=None)
-    return new, [
-        PaymentFailed(
-            intent_id=new.id,
-            version=new.version,
-            at=now,
-            attempt_id=attempt_id,
-            error_code=error.code,
-            mpesa_result_code=error.mpesa_result_code,
-        )
-    ]
+    return new, [_event(EventType.PAYMENT_FAILED, new, now)]
 
 
 def abandon_attempt(intent: PaymentIntent, *, attempt_id: str, restore: PaymentIntent, now: int) -> Transition:
     """The push was definitely not accepted: the intent returns to what it was before ``start_attempt``.
 
     Only ``version`` moves on (so concurrent writers still conflict); ``updated`` keeps its old value because
-    nothing the merchant can see has changed.
+    nothing the merchant can see has changed. The status does change (back from ``processing``), so it returns
+    ``payment_intent.payment_failed`` as Stripe does for an attempt that failed: the attempt did, the intent
+    is back in its earlier status and may be confirmed again.
     """
     _require_current_processing(intent, attempt_id, "abandon an STK push for")
     # An accepted push, or one whose answer was lost (it may have happened), must never make room for a re-push.
@@ -196,14 +169,14 @@ def abandon_attempt(intent: PaymentIntent, *, attempt_id: str, restore: PaymentI
     if restore.id != intent.id or restore.status not in CONFIRMABLE or sent:
         raise IntentUnexpectedState(intent.id, intent.status, "abandon an accepted STK push for")
     new = msgspec.structs.replace(restore, version=intent.version + 1)
-    return new, [AttemptAbandoned(intent_id=new.id, version=new.version, at=now, attempt_id=attempt_id)]
+    return new, [_event(EventType.PAYMENT_FAILED, new, now)]
 
 
 def apply_result(intent: PaymentIntent, *, attempt_id: str, result: PaymentResult, now: int) -> ResultApplication:
     """Apply a final result (callback or query) for one attempt, idempotently.
 
     - Only ``ResultCode`` 0 with a matching amount (or no amount, as in a query) makes ``succeeded``;
-      a success for another amount is refused (``amount_mismatch``).
+      a success for another amount is refused (outcome and event ``amount_mismatch``, the intent unchanged).
     - A non-zero code makes ``failed`` with the contract's error code.
     - A success for a ``failed`` intent's current attempt still moves it to ``succeeded``: the money moved.
     - Results for an attempt that is no longer current change nothing (``superseded``); repeats of an
@@ -222,46 +195,34 @@ def apply_result(intent: PaymentIntent, *, attempt_id: str, result: PaymentResul
     if intent.status not in (IntentStatus.PROCESSING, IntentStatus.FAILED):
         return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.IGNORED)
     if success and result.amount is not None and result.amount != intent.amount:
-        return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.AMOUNT_MISMATCH)
+        # Not applied, so the intent does not change; the event tells the merchant an operator must look.
+        mismatch = _event(EventType.AMOUNT_MISMATCH, intent, now)
+        return ResultApplication(intent=intent, events=[mismatch], outcome=AttemptOutcome.AMOUNT_MISMATCH)
 
-    events: list[IntentEvent] = []
     current = intent
     if known is None and result.checkout_request_id is not None:
-        current, linked = _link_checkout_request(current, attempt_id, result.checkout_request_id, result, now)
-        events.extend(linked)
+        current = _link_checkout_request(current, result.checkout_request_id, result)
     if success:
-        current, settled = _succeed(current, attempt_id, result, now)
+        current, settled = _succeed(current, result, now)
     else:
-        current, settled = _fail(current, attempt_id, result, now)
-    events.extend(settled)
-    return ResultApplication(intent=current, events=events, outcome=AttemptOutcome.APPLIED)
+        current, settled = _fail(current, result, now)
+    return ResultApplication(intent=current, events=settled, outcome=AttemptOutcome.APPLIED, changed=True)
 
 
-def _link_checkout_request(
-    intent: PaymentIntent, attempt_id: str, checkout_request_id: str, result: PaymentResult, now: int
-) -> Transition:
+def _link_checkout_request(intent: PaymentIntent, checkout_request_id: str, result: PaymentResult) -> PaymentIntent:
+    """Fill in the CheckoutRequestID of a push whose answer was lost: part of the settlement that follows (one
+    saved change moves the version by one, and its one event is the settlement's)."""
     details = _mpesa_of(intent)
     mpesa = msgspec.structs.replace(
         details,
         checkout_request_id=checkout_request_id,
         merchant_request_id=result.merchant_request_id or details.merchant_request_id,
     )
-    # Part of the settlement that follows, not a change of its own: one saved change moves version by one.
-    new = msgspec.structs.replace(intent, mpesa=mpesa)
-    return new, [
-        CheckoutRequestLinked(
-            intent_id=new.id,
-            version=intent.version + 1,
-            at=now,
-            attempt_id=attempt_id,
-            checkout_request_id=checkout_request_id,
-        )
-    ]
+    return msgspec.structs.replace(intent, mpesa=mpesa)
 
 
-def _succeed(intent: PaymentIntent, attempt_id: str, result: PaymentResult, now: int) -> Transition:
+def _succeed(intent: PaymentIntent, result: PaymentResult, now: int) -> Transition:
     details = _mpesa_of(intent)
-    late = intent.status is IntentStatus.FAILED
     mpesa = msgspec.structs.replace(
         details,
         receipt_number=result.receipt_number,
@@ -276,32 +237,14 @@ def _succeed(intent: PaymentIntent, attempt_id: str, result: PaymentResult, now:
         next_action_expires_at=None,
         last_payment_error=None,
     )
-    return new, [
-        PaymentSucceeded(
-            intent_id=new.id,
-            version=new.version,
-            at=now,
-            attempt_id=attempt_id,
-            receipt_number=result.receipt_number,
-            late=late,
-        )
-    ]
+    return new, [_event(EventType.SUCCEEDED, new, now)]
 
 
-def _fail(intent: PaymentIntent, attempt_id: str | None, result: PaymentResult, now: int) -> Transition:
+def _fail(intent: PaymentIntent, result: PaymentResult, now: int) -> Transition:
     code = result_codes.error_code_for(result.result_code)
     error = PaymentError(code=code, message=result_codes.message_for(code), mpesa_result_code=result.result_code)
     new = _next(intent, now, status=IntentStatus.FAILED, last_payment_error=error, next_action_expires_at=None)
-    return new, [
-        PaymentFailed(
-            intent_id=new.id,
-            version=new.version,
-            at=now,
-            attempt_id=attempt_id,
-            error_code=code,
-            mpesa_result_code=result.result_code,
-        )
-    ]
+    return new, [_event(EventType.PAYMENT_FAILED, new, now)]
 
 
 def is_unanswered_too_long(intent: PaymentIntent, now: int) -> bool:
@@ -329,16 +272,7 @@ def expire_unanswered(intent: PaymentIntent, *, now: int) -> Transition:
     code = "expired"
     error = PaymentError(code=code, message=result_codes.message_for(code), mpesa_result_code=None)
     new = _next(intent, now, status=IntentStatus.FAILED, last_payment_error=error, next_action_expires_at=None)
-    return new, [
-        PaymentFailed(
-            intent_id=new.id,
-            version=new.version,
-            at=now,
-            attempt_id=intent.attempt_id,
-            error_code=code,
-            mpesa_result_code=None,
-        )
-    ]
+    return new, [_event(EventType.PAYMENT_FAILED, new, now)]
 
 
 def cancel(intent: PaymentIntent, *, reason: str | None, now: int) -> Transition:
@@ -352,4 +286,4 @@ def cancel(intent: PaymentIntent, *, reason: str | None, now: int) -> Transition
         cancellation_reason=reason,
         next_action_expires_at=None,
     )
-    return new, [IntentCanceled(intent_id=new.id, version=new.version, at=now, reason=reason)]
+    return new, [_event(EventType.CANCELED, new, now)]

@@ -6,11 +6,13 @@ import msgspec
 
 from micropay.domain.model import fields, state_machine
 from micropay.domain.model.environment import Tenant
+from micropay.domain.model.events import EventRequest
 from micropay.domain.model.ids import INTENT_PREFIX
 from micropay.domain.model.intent import PaymentIntent
 from micropay.domain.model.money import Money
 from micropay.domain.model.msisdn import Msisdn
 from micropay.domain.model.redaction import redacted_fields, redacted_repr
+from micropay.domain.use_cases._events import save_transition
 from micropay.domain.use_cases._support import CLIENT_SECRET_LENGTH, hash_secret
 from micropay.ports.clock import Clock
 from micropay.ports.id_generator import IdGenerator
@@ -47,7 +49,8 @@ class CreatePaymentIntent:
     Rules: amount is KES minor units, a multiple of 100 from 100 to 25,000,000; only ``kes``; the phone
     number, when given, is normalised to 12 digits; ``account_reference`` is 1-12 alphanumerics (derived
     from the id when absent); description <= 100 characters; metadata <= 50 string pairs. The client
-    secret is returned once and stored only as a hash.
+    secret is returned once and stored only as a hash. The intent and its ``payment_intent.created`` event
+    are written in one transaction; ``request`` is the API request it came from, if any.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
@@ -55,7 +58,9 @@ class CreatePaymentIntent:
         self._clock = clock
         self._ids = ids
 
-    async def __call__(self, tenant: Tenant, command: CreateIntentCommand) -> CreatedIntent:
+    async def __call__(
+        self, tenant: Tenant, command: CreateIntentCommand, *, request: EventRequest | None = None
+    ) -> CreatedIntent:
         money = Money.kes(command.amount, command.currency)
         phone = Msisdn.parse(command.phone_number) if command.phone_number is not None else None
         description = fields.description(command.description)
@@ -67,7 +72,7 @@ class CreatePaymentIntent:
             else fields.default_account_reference(intent_id)
         )
         client_secret = f"{intent_id}_secret_{self._ids.new_secret(CLIENT_SECRET_LENGTH)}"
-        intent, _events = state_machine.create(
+        intent, events = state_machine.create(
             intent_id=intent_id,
             tenant=tenant,
             money=money,
@@ -79,6 +84,6 @@ class CreatePaymentIntent:
             now=int(self._clock.now()),
         )
         async with self._uow(tenant) as uow:
-            await uow.intents.add(intent)
+            await save_transition(uow, intent, events, ids=self._ids, request=request, new=True)
             await uow.commit()
         return CreatedIntent(intent=intent, client_secret=client_secret)

@@ -11,6 +11,7 @@ from micropay.domain.model import state_machine
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.ids import ATTEMPT_PREFIX
 from micropay.domain.model.provider import AttemptKind, AttemptOutcome, PaymentResult
+from micropay.domain.use_cases._events import record_events, save_transition
 from micropay.domain.use_cases._support import retry_on_conflict
 from micropay.ports.callback_parser import CallbackParser, MalformedCallback
 from micropay.ports.callback_tokens import CallbackTokenIssuer
@@ -45,7 +46,9 @@ class HandleCallback:
       ``CallbackMismatch`` (400); when the push's answer was lost the callback fills the id in;
     - the result goes through ``state_machine.apply_result``: duplicates change nothing, a success for
       another amount is refused and flagged ``amount_mismatch``, superseded attempts change nothing;
-    - concurrent duplicates race on the intent's version: exactly one applies, the others see a duplicate.
+    - concurrent duplicates race on the intent's version: exactly one applies, the others see a duplicate;
+    - the change and its event (``succeeded`` / ``payment_failed``; ``amount_mismatch`` for a refused success)
+      are written in the transaction that records the callback's outcome; callback events carry no ``request``.
     """
 
     def __init__(
@@ -120,7 +123,9 @@ class HandleCallback:
                 raise CallbackMismatch
             application = state_machine.apply_result(intent, attempt_id=route.push_id, result=result, now=now)
             if application.changed:
-                await uow.intents.save(application.intent)
+                await save_transition(uow, application.intent, application.events, ids=self._ids, request=None)
+            else:
+                await record_events(uow, application.intent, application.events, ids=self._ids, request=None)
             if expected is None and result.checkout_request_id is not None:
                 await uow.attempts.link_checkout_request(push.id, result.checkout_request_id, now)
             await uow.attempts.update(

@@ -6,9 +6,11 @@ from micropay.domain.model import state_machine
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.credentials import DarajaCredentials
 from micropay.domain.model.environment import Tenant
+from micropay.domain.model.events import EventRequest
 from micropay.domain.model.ids import ATTEMPT_PREFIX
 from micropay.domain.model.intent import IntentStatus, PaymentIntent
 from micropay.domain.model.provider import AttemptKind, AttemptOutcome
+from micropay.domain.use_cases._events import record_events, save_transition
 from micropay.domain.use_cases._support import load_intent, retry_on_conflict
 from micropay.domain.use_cases.credentials import CredentialResolver
 from micropay.ports.clock import Clock
@@ -34,7 +36,8 @@ class ReconcilePaymentIntent:
       unanswered-attempt timeout it fails as ``expired`` (a late success callback still settles it);
     - Daraja unavailable or refusing the setup raises (503 / 502); the query is logged either way;
     - after a "still processing" answer or a failed call the intent is marked as asked (``mark_reconciled``,
-      in the log row's transaction), so the automatic reconciliation asks the other stuck intents first.
+      in the log row's transaction), so the automatic reconciliation asks the other stuck intents first;
+    - a change and its event are one transaction; ``request`` is the API request (None for the loop).
     """
 
     def __init__(
@@ -51,9 +54,9 @@ class ReconcilePaymentIntent:
         self._clock = clock
         self._ids = ids
 
-    async def __call__(self, tenant: Tenant, intent_id: str) -> PaymentIntent:
+    async def __call__(self, tenant: Tenant, intent_id: str, *, request: EventRequest | None = None) -> PaymentIntent:
         now = int(self._clock.now())
-        target = await retry_on_conflict(lambda: self._target(tenant, intent_id, now))
+        target = await retry_on_conflict(lambda: self._target(tenant, intent_id, now, request))
         if isinstance(target, PaymentIntent):
             return target
         intent, checkout_request_id, push_id = target.intent, target.checkout_request_id, target.push_id
@@ -66,10 +69,12 @@ class ReconcilePaymentIntent:
             await self._log(tenant, intent, push_id, checkout_request_id, AttemptOutcome.PENDING, answer.exchange, now)
             return intent
         return await retry_on_conflict(
-            lambda: self._apply(tenant, intent_id, push_id, checkout_request_id, answer, now)
+            lambda: self._apply(tenant, intent_id, push_id, checkout_request_id, answer, now, request)
         )
 
-    async def _target(self, tenant: Tenant, intent_id: str, now: int) -> PaymentIntent | _QueryTarget:
+    async def _target(
+        self, tenant: Tenant, intent_id: str, now: int, request: EventRequest | None
+    ) -> PaymentIntent | _QueryTarget:
         """What to query; or the intent itself when there is nothing to ask (expired here if it is time)."""
         async with self._uow(tenant) as uow:
             intent = await load_intent(uow, intent_id)
@@ -78,8 +83,8 @@ class ReconcilePaymentIntent:
             if intent.checkout_request_id is None or intent.attempt_id is None:
                 if not state_machine.is_unanswered_too_long(intent, now):
                     return intent
-                expired, _ = state_machine.expire_unanswered(intent, now=now)
-                await uow.intents.save(expired)
+                expired, events = state_machine.expire_unanswered(intent, now=now)
+                await save_transition(uow, expired, events, ids=self._ids, request=request)
                 await uow.commit()
                 return expired
             credentials = await self._credentials.resolve(uow)
@@ -91,13 +96,22 @@ class ReconcilePaymentIntent:
         )
 
     async def _apply(
-        self, tenant: Tenant, intent_id: str, push_id: str, checkout_request_id: str, answer: QueryFinal, now: int
+        self,
+        tenant: Tenant,
+        intent_id: str,
+        push_id: str,
+        checkout_request_id: str,
+        answer: QueryFinal,
+        now: int,
+        request: EventRequest | None,
     ) -> PaymentIntent:
         async with self._uow(tenant) as uow:
             intent = await load_intent(uow, intent_id)
             application = state_machine.apply_result(intent, attempt_id=push_id, result=answer.result, now=now)
             if application.changed:
-                await uow.intents.save(application.intent)
+                await save_transition(uow, application.intent, application.events, ids=self._ids, request=request)
+            else:
+                await record_events(uow, application.intent, application.events, ids=self._ids, request=request)
             # the row names the push that was queried, even if the intent has moved on to another attempt
             await uow.attempts.add(
                 self._row(tenant, intent, push_id, checkout_request_id, application.outcome, answer.exchange, now)

@@ -14,11 +14,13 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 import micropay
+from micropay.adapters.realtime import ManagedChangeFeed
 from micropay.domain.errors import MicropayError
 from micropay.entrypoints.container import make_container
 from micropay.entrypoints.http import auth_models, schemas
 from micropay.entrypoints.http.auth import provide_principal
 from micropay.entrypoints.http.body_guard import json_body_guard
+from micropay.entrypoints.http.cors import cors_middleware, parse_origins
 from micropay.entrypoints.http.errors import (
     http_exception_handler,
     micropay_error_handler,
@@ -26,7 +28,16 @@ from micropay.entrypoints.http.errors import (
     validation_error_handler,
 )
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
-from micropay.entrypoints.http.routes import api_keys, credentials, health, payment_intents, webhooks
+from micropay.entrypoints.http.routes import (
+    api_keys,
+    credentials,
+    events,
+    health,
+    payment_intents,
+    realtime,
+    streams,
+    webhooks,
+)
 from micropay.entrypoints.http.routes import dashboard as dashboard_routes
 from micropay.entrypoints.http.routes import sessions as auth_sessions
 from micropay.entrypoints.http.routes import users as auth_users
@@ -55,17 +66,23 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
     settings = settings or Settings.from_env()
     if configure_logs:
         configure_logging(settings.log_level)
+    cors_origins = parse_origins(settings.cors_origins)
     container = make_container(settings, *overrides)
 
     async def check_vault() -> None:
         # A wrong or missing master key must stop the service at start-up, not at the first payment.
         await container.get(CredentialVault)
 
+    async def start_change_feed() -> None:
+        # One LISTEN connection per process on Postgres (nothing to connect on SQLite); contract §11.
+        await (await container.get(ManagedChangeFeed)).start()
+
     maintenance = MaintenanceLoop(
         container,
         interval=settings.reconcile_interval,
         older_than=settings.reconcile_after,
         unroutable_retention=settings.unroutable_callback_retention,
+        event_retention_days=settings.event_retention_days,
     )
 
     async def check_sessions() -> None:
@@ -83,6 +100,9 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *health.ROUTES,
             *auth_sessions.ROUTES,
             *auth_users.ROUTES,
+            *events.ROUTES,
+            *realtime.ROUTES,
+            *streams.ROUTES,
             *dashboard_routes.ROUTES,
         ],
         dependencies={"principal": Provide(provide_principal)},
@@ -92,7 +112,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             HTTPException: http_exception_handler,
             Exception: unexpected_error_handler,
         },
-        on_startup=[check_vault, check_sessions, maintenance.start],
+        on_startup=[check_vault, check_sessions, maintenance.start, start_change_feed],
         on_shutdown=[maintenance.stop, container.close],
         openapi_config=OpenAPIConfig(
             title="Micropay",
@@ -115,7 +135,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
     _close_request_bodies(app)
     setup_dishka(container, app)
     guarded = json_body_guard(app.asgi_handler, max_bytes=settings.http_max_body_bytes)
-    app.asgi_handler = request_id_middleware(security_headers_middleware(guarded))
+    app.asgi_handler = request_id_middleware(security_headers_middleware(cors_middleware(guarded, cors_origins)))
     return app
 
 

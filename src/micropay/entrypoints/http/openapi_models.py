@@ -1,7 +1,7 @@
-"""Response shapes for the OpenAPI document only.
+"""Response shapes for the OpenAPI document.
 
-Handlers encode their bodies themselves (``presenters``), so these Structs describe, field for field,
-what ``presenters`` produce; ``tests/unit/http/test_openapi_models.py`` holds the two together.
+The intent and the event are the very Structs the handlers encode (``PublicPaymentIntent``, ``Event``); the
+others describe, field for field, what ``presenters`` produce (``tests/unit/http/test_openapi_models.py``).
 """
 
 from __future__ import annotations
@@ -12,54 +12,23 @@ import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import SecurityRequirement
 
+from micropay.domain.model.events import Event
+from micropay.domain.model.public_intent import PublicPaymentIntent
+
 #: Routes that take no API key (health checks; Daraja's callbacks, authenticated by their URL token).
 ANONYMOUS: list[SecurityRequirement] = [{}]
 
 
-class NextAction(msgspec.Struct):
-    type: Literal["mpesa_stk_prompt"]
-    phone_number: str
-    expires_at: int
-
-
-class PaymentErrorObject(msgspec.Struct):
-    code: str
-    message: str
-    mpesa_result_code: str | None
-
-
-class MpesaObject(msgspec.Struct):
-    checkout_request_id: str | None
-    merchant_request_id: str | None
-    receipt_number: str | None
-    transaction_date: int | None
-    phone_number: str | None
-
-
-class PaymentIntentObject(msgspec.Struct):
-    id: str
-    object: Literal["payment_intent"]
-    livemode: bool
-    amount: int
-    currency: Literal["kes"]
-    status: Literal["requires_payment_method", "processing", "succeeded", "failed", "canceled"]
-    phone_number: str | None
-    account_reference: str
-    description: str | None
-    client_secret: str | None
-    next_action: NextAction | None
-    last_payment_error: PaymentErrorObject | None
-    mpesa: MpesaObject | None
-    created: int
-    updated: int
-    canceled_at: int | None
-    cancellation_reason: str | None
-    metadata: dict[str, str] = {}  # omitted when retrieved with a publishable key and client_secret
-
-
 class PaymentIntentList(msgspec.Struct):
     object: Literal["list"]
-    data: list[PaymentIntentObject]
+    data: list[PublicPaymentIntent]
+    has_more: bool
+    url: str
+
+
+class EventList(msgspec.Struct):
+    object: Literal["list"]
+    data: list[Event]
     has_more: bool
     url: str
 
@@ -141,7 +110,7 @@ def errors(*statuses: int) -> dict[int, ResponseSpec]:
         404: "No such object for this merchant and environment",
         409: "The intent's status does not allow this, or the Idempotency-Key is in use",
         422: "Idempotency-Key reused with different parameters",
-        429: "Too many failed attempts for this email; see Retry-After",
+        429: "Too many failed logins for this email, or too many open event streams; see Retry-After",
         502: "Daraja refused the merchant's credentials or shortcode",
         503: "Daraja or the database is unavailable; see Retry-After",
     }

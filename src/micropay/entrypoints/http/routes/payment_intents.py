@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from micropay.domain.errors import InvalidParameter, MicropayError
 from micropay.domain.model.intent import IntentStatus
+from micropay.domain.model.public_intent import PublicPaymentIntent
 from micropay.domain.use_cases.api_keys import Principal
 from micropay.domain.use_cases.cancel_intent import CancelPaymentIntent
 from micropay.domain.use_cases.confirm_intent import ConfirmPaymentIntent
@@ -20,14 +21,9 @@ from micropay.domain.use_cases.reconcile_intent import ReconcilePaymentIntent
 from micropay.entrypoints.http.auth import client_secret_for, require_secret_key
 from micropay.entrypoints.http.errors import error_response
 from micropay.entrypoints.http.idempotency import IdempotentRunner, Outcome
-from micropay.entrypoints.http.openapi_models import (
-    PaymentIntentList,
-    PaymentIntentObject,
-    ProviderAttemptList,
-    errors,
-    ok,
-)
-from micropay.entrypoints.http.presenters import attempt_json, intent_json, list_json
+from micropay.entrypoints.http.openapi_models import PaymentIntentList, ProviderAttemptList, errors, ok
+from micropay.entrypoints.http.origin import event_request
+from micropay.entrypoints.http.presenters import attempt_json, intent_body, list_json
 from micropay.entrypoints.http.routes._responses import json_response
 from micropay.entrypoints.http.schemas import (
     CancelIntentBody,
@@ -50,7 +46,7 @@ StatusName = Literal["requires_payment_method", "processing", "succeeded", "fail
     tags=TAG,
     summary="Create a PaymentIntent",
     responses={
-        201: ok(PaymentIntentObject, "The new intent, with its client_secret"),
+        201: ok(PublicPaymentIntent, "The new intent, with its client_secret"),
         **errors(400, 401, 403, 409, 422, 502, 503),
     },
 )
@@ -67,6 +63,8 @@ async def create_payment_intent(
     require_secret_key(principal)
     require_json_integer(await request.json(), "amount", "amount_invalid")
 
+    origin = event_request(request)
+
     async def operation() -> Outcome:
         command = CreateIntentCommand(
             amount=data.amount,
@@ -76,16 +74,16 @@ async def create_payment_intent(
             description=data.description,
             metadata=data.metadata,
         )
-        created = await create(principal.tenant, command)
+        created = await create(principal.tenant, command, request=origin)
         intent = created.intent
         if data.confirm:
             try:
-                intent = await confirm(principal.tenant, intent.id)
+                intent = await confirm(principal.tenant, intent.id, request=origin)
             except MicropayError as exc:
                 # The intent exists now: say so, and store this answer so a retry cannot create another.
-                body = intent_json(intent, client_secret=created.client_secret)
+                body = intent_body(intent, client_secret=created.client_secret)
                 return error_response(exc, {"payment_intent": body}), True
-        return json_response(intent_json(intent, client_secret=created.client_secret), 201), True
+        return json_response(intent_body(intent, client_secret=created.client_secret), 201), True
 
     return await runner.run(request, principal, operation)
 
@@ -94,7 +92,7 @@ async def create_payment_intent(
     "/v1/payment_intents/{intent_id:str}",
     tags=TAG,
     summary="Retrieve a PaymentIntent",
-    responses={200: ok(PaymentIntentObject, "The intent"), **errors(400, 401, 403, 404, 503)},
+    responses={200: ok(PublicPaymentIntent, "The intent"), **errors(400, 401, 403, 404, 503)},
 )
 @inject
 async def retrieve_payment_intent(
@@ -106,7 +104,7 @@ async def retrieve_payment_intent(
     """With a publishable key, ``client_secret`` is required and ``metadata`` is omitted."""
     secret = client_secret_for(principal, client_secret)
     intent = await retrieve(principal.tenant, intent_id, client_secret=secret)
-    return json_response(intent_json(intent, with_metadata=principal.key_type.value == "secret"))
+    return json_response(intent_body(intent, with_metadata=principal.key_type.value == "secret"))
 
 
 @get(
@@ -133,7 +131,7 @@ async def list_payment_intents(
         principal.tenant,
         IntentPageQuery(limit=limit, starting_after=starting_after, ending_before=ending_before, status=wanted),
     )
-    return json_response(list_json([intent_json(i) for i in page.data], page.has_more, "/v1/payment_intents"))
+    return json_response(list_json([intent_body(i) for i in page.data], page.has_more, "/v1/payment_intents"))
 
 
 @post(
@@ -142,7 +140,7 @@ async def list_payment_intents(
     tags=TAG,
     summary="Confirm: send the STK push",
     responses={
-        200: ok(PaymentIntentObject, "processing (accepted or answer lost) or failed (customer-side rejection)"),
+        200: ok(PublicPaymentIntent, "processing (accepted or answer lost) or failed (customer-side rejection)"),
         **errors(400, 401, 403, 404, 409, 422, 502, 503),
     },
 )
@@ -160,8 +158,14 @@ async def confirm_payment_intent(
     secret = client_secret_for(principal, body.client_secret)
 
     async def operation() -> Outcome:
-        intent = await confirm(principal.tenant, intent_id, phone_number=body.phone_number, client_secret=secret)
-        return json_response(intent_json(intent)), False
+        intent = await confirm(
+            principal.tenant,
+            intent_id,
+            phone_number=body.phone_number,
+            client_secret=secret,
+            request=event_request(request),
+        )
+        return json_response(intent_body(intent)), False
 
     return await runner.run(request, principal, operation)
 
@@ -171,7 +175,7 @@ async def confirm_payment_intent(
     status_code=200,
     tags=TAG,
     summary="Cancel a PaymentIntent",
-    responses={200: ok(PaymentIntentObject, "The canceled intent"), **errors(400, 401, 403, 404, 409, 422, 503)},
+    responses={200: ok(PublicPaymentIntent, "The canceled intent"), **errors(400, 401, 403, 404, 409, 422, 503)},
 )
 @inject
 async def cancel_payment_intent(
@@ -186,7 +190,8 @@ async def cancel_payment_intent(
     reason = data.cancellation_reason if data else None
 
     async def operation() -> Outcome:
-        return json_response(intent_json(await cancel(principal.tenant, intent_id, reason=reason))), False
+        canceled = await cancel(principal.tenant, intent_id, reason=reason, request=event_request(request))
+        return json_response(intent_body(canceled)), False
 
     return await runner.run(request, principal, operation)
 
@@ -197,7 +202,7 @@ async def cancel_payment_intent(
     tags=TAG,
     summary="Ask Daraja (STK Push Query) for the outcome of a processing intent",
     responses={
-        200: ok(PaymentIntentObject, "The intent, settled or unchanged"),
+        200: ok(PublicPaymentIntent, "The intent, settled or unchanged"),
         **errors(400, 401, 403, 404, 409, 422, 502, 503),
     },
 )
@@ -213,7 +218,8 @@ async def reconcile_payment_intent(
     require_secret_key(principal)
 
     async def operation() -> Outcome:
-        return json_response(intent_json(await reconcile(principal.tenant, intent_id))), False
+        reconciled = await reconcile(principal.tenant, intent_id, request=event_request(request))
+        return json_response(intent_body(reconciled)), False
 
     return await runner.run(request, principal, operation)
 

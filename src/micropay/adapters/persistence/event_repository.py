@@ -1,0 +1,99 @@
+"""Events on SQL: written in the intent's transaction, listed in the order they were written (``seq``)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from sqlalchemy import Select, bindparam, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from micropay.adapters.persistence.errors import storage_errors
+from micropay.adapters.persistence.event_order import lock_event_order
+from micropay.adapters.persistence.mapping import event_from_domain, event_to_domain
+from micropay.adapters.persistence.rows import EVENTS
+from micropay.domain.model.environment import Tenant
+from micropay.domain.model.events import Event
+from micropay.ports.event_repository import EventPage, EventPageQuery, EventRepository
+
+_C = EVENTS.c
+_INSERT: Final = insert(EVENTS)
+
+
+class SqlaEventRepository(EventRepository):
+    """``added`` keeps the events this transaction wrote, for the unit of work's ``after_commit`` hook.
+
+    ``add`` runs on the unit of work's connection, inside the transaction that wrote the intent: the place for
+    statements that must commit with the event (on Postgres a ``pg_notify``, which is delivered on commit only).
+    """
+
+    def __init__(self, connection: AsyncConnection, tenant: Tenant) -> None:
+        self._connection = connection
+        self._tenant = tenant
+        self.added: list[Event] = []
+        self._order_locked = False
+
+    def _scoped(self) -> Select[Any]:
+        return select(EVENTS).where(
+            _C.merchant_id == self._tenant.merchant_id, _C.environment == self._tenant.environment.value
+        )
+
+    async def add(self, event: Event) -> None:
+        if event.livemode != self._tenant.environment.livemode:
+            raise ValueError("An event can only be written by the unit of work of its own tenant.")
+        with storage_errors("insert an event"):
+            if not self._order_locked:  # before the first seq is drawn (event_order.py)
+                await lock_event_order(self._connection, self._tenant)
+                self._order_locked = True
+            await self._connection.execute(_INSERT, event_from_domain(self._tenant, event))
+        self.added.append(event)
+
+    async def get(self, event_id: str) -> Event | None:
+        with storage_errors("read an event"):
+            result = await self._connection.execute(
+                self._scoped().where(_C.id == bindparam("t_id")), {"t_id": event_id}
+            )
+            row = result.mappings().first()
+        return event_to_domain(row) if row is not None else None
+
+    def _seq_of(self, event_id: str) -> Any:
+        # a cursor that is not the tenant's (or not there) matches nothing, as a missing row would
+        return self._scoped().with_only_columns(_C.seq).where(_C.id == event_id).scalar_subquery()
+
+    async def list_page(self, query: EventPageQuery) -> EventPage:
+        statement = self._scoped()
+        if query.types:
+            statement = statement.where(_C.type.in_(query.types))
+        if query.type_prefix is not None:
+            statement = statement.where(_C.type.startswith(query.type_prefix, autoescape=True))
+        for bound, compare in (
+            (query.created_gte, _C.created.__ge__),
+            (query.created_gt, _C.created.__gt__),
+            (query.created_lte, _C.created.__le__),
+            (query.created_lt, _C.created.__lt__),
+        ):
+            if bound is not None:
+                statement = statement.where(compare(bound))
+        backwards = query.ending_before is not None
+        if query.ending_before is not None:
+            statement = statement.where(_C.seq > self._seq_of(query.ending_before)).order_by(_C.seq.asc())
+        else:
+            if query.starting_after is not None:
+                statement = statement.where(_C.seq < self._seq_of(query.starting_after))
+            statement = statement.order_by(_C.seq.desc())
+        rows = await self._rows("list events", statement.limit(query.limit + 1))
+        page = [event_to_domain(row) for row in rows[: query.limit]]
+        if backwards:
+            page.reverse()
+        return EventPage(data=page, has_more=len(rows) > query.limit)
+
+    async def for_intent(self, intent_id: str, *, limit: int, starting_after: str | None = None) -> EventPage:
+        statement = self._scoped().where(_C.intent_id == intent_id)
+        if starting_after is not None:
+            statement = statement.where(_C.seq > self._seq_of(starting_after))
+        rows = await self._rows("list an intent's events", statement.order_by(_C.seq.asc()).limit(limit + 1))
+        return EventPage(data=[event_to_domain(row) for row in rows[:limit]], has_more=len(rows) > limit)
+
+    async def _rows(self, action: str, statement: Select[Any]) -> list[Any]:
+        with storage_errors(action):
+            result = await self._connection.execute(statement)
+            return list(result.mappings().all())

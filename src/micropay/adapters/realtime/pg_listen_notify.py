@@ -1,0 +1,177 @@
+"""The change feed across processes on Postgres: one ``LISTEN`` connection per process (asyncpg).
+
+Writers need nothing from this class: the triggers of migration 0010 ``NOTIFY`` inside the writing
+transaction, so Postgres delivers exactly the committed changes, at commit, to every listening process
+(this one included). Notifications carry ids only (see ``notification``).
+
+A notification sent while this process was not listening is lost, by Postgres' design. So after every
+(re)connection, once ``LISTEN`` is in place, every subscriber is woken to catch up by reading: whatever
+committed before that moment the read sees, whatever commits after it is notified. The connection is
+watched (termination callback plus a ``SELECT 1`` every ``health_interval`` seconds, for a silently dead
+TCP connection) and re-established with capped exponential backoff and jitter.
+
+``LISTEN`` needs a session of its own: point it at Postgres or at a session-mode pooler, never at a
+transaction-mode pooler (PgBouncer ``pool_mode=transaction`` drops the subscription between transactions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Final
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from micropay.adapters.realtime.notification import CHANNEL, decode_change
+from micropay.adapters.realtime.subscriptions import SubscriptionRegistry
+from micropay.domain.model.environment import Tenant
+from micropay.ports.change_feed import Change, ChangeFeed, ChangeSubscription
+
+log = logging.getLogger("micropay.realtime")
+
+APP_ROLE: Final = "micropay_app"
+CONNECT_TIMEOUT_SECONDS: Final = 5.0
+PING_TIMEOUT_SECONDS: Final = 5.0
+_CONNECTION_ERRORS: Final = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+def _setter(event: asyncio.Event) -> Any:
+    """A termination callback that sets ``event`` (asyncpg passes the connection)."""
+    return lambda _connection: event.set()
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    """The plain ``postgresql://`` DSN asyncpg takes, for a SQLAlchemy ``postgresql+asyncpg://`` URL."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class PgListenNotifyChangeFeed(ChangeFeed):
+    """``start()`` connects (waiting at most ``connect_timeout`` for the first connection, then retrying in
+    the background); ``stop()`` closes it and ends every subscription."""
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        health_interval: float = 10.0,
+        min_backoff: float = 0.1,
+        max_backoff: float = 2.0,
+        connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+    ) -> None:
+        self._dsn = dsn
+        self._health_interval = health_interval
+        self._min_backoff = min_backoff
+        self._max_backoff = max_backoff
+        self._connect_timeout = connect_timeout
+        self._registry = SubscriptionRegistry()
+        self._task: asyncio.Task[None] | None = None
+        self._listening = asyncio.Event()
+        self._first_attempt = asyncio.Event()
+        self.connections_made = 0  # how many times LISTEN was (re-)established; for tests and operators
+        self.backend_pid: int | None = None  # the listening server process, while there is one
+
+    def __repr__(self) -> str:
+        return f"PgListenNotifyChangeFeed(listening={self.listening})"  # never the DSN: it may hold a password
+
+    def subscribe(
+        self, tenant: Tenant, *, intent_id: str | None = None, expires_in: float | None = None
+    ) -> AbstractAsyncContextManager[ChangeSubscription]:
+        return self._registry.subscribe(tenant, intent_id=intent_id, expires_in=expires_in)
+
+    def publish(self, changes: Sequence[Change]) -> None:
+        """Nothing to do: the writing transaction's own ``NOTIFY`` (a trigger) announces the commit."""
+
+    @property
+    def listening(self) -> bool:
+        return self._listening.is_set()
+
+    @property
+    def subscriber_count(self) -> int:
+        return self._registry.count
+
+    async def start(self) -> None:
+        if self._task is not None:
+            return
+        self._task = asyncio.create_task(self._supervise(), name="micropay-change-feed")
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._connect_timeout + 1):
+                await self._first_attempt.wait()
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._registry.close()
+
+    async def wait_listening(self, within: float) -> bool:
+        """True once ``LISTEN`` is in place (within ``within`` seconds)."""
+        try:
+            async with asyncio.timeout(within):
+                await self._listening.wait()
+        except TimeoutError:
+            return False
+        return True
+
+    async def _supervise(self) -> None:
+        backoff = self._min_backoff
+        while True:
+            connection: Any = None
+            try:
+                connection = await asyncpg.connect(
+                    self._dsn,
+                    timeout=self._connect_timeout,
+                    server_settings={"application_name": "micropay-listen"},
+                )
+                lost = asyncio.Event()
+                connection.add_termination_listener(_setter(lost))
+                # Like every pooled connection: act as the unprivileged role even with a superuser URL.
+                await connection.execute(f"SET ROLE {APP_ROLE}")
+                await connection.add_listener(CHANNEL, self._on_notification)
+                self.backend_pid = connection.get_server_pid()
+                self._listening.set()
+                self.connections_made += 1
+                backoff = self._min_backoff
+                self._first_attempt.set()
+                # Anything committed while nobody listened is now caught up by the subscribers' own reads.
+                self._registry.wake_all()
+                await self._watch(connection, lost)
+                log.warning("change feed: the LISTEN connection was lost; reconnecting")
+            except _CONNECTION_ERRORS as exc:
+                log.warning("change feed: cannot listen (%s); retrying in %.1fs", type(exc).__name__, backoff)
+            finally:
+                self._listening.clear()
+                self.backend_pid = None
+                self._first_attempt.set()
+                if connection is not None:
+                    connection.terminate()
+            await asyncio.sleep(backoff * random.uniform(0.5, 1.0))  # jitter, not a secret
+            backoff = min(backoff * 2, self._max_backoff)
+
+    async def _watch(self, connection: Any, lost: asyncio.Event) -> None:
+        """Return when the connection is gone: closed by the server, or no longer answering."""
+        while not lost.is_set():
+            try:
+                async with asyncio.timeout(self._health_interval):
+                    await lost.wait()
+                return
+            except TimeoutError:
+                pass
+            try:
+                async with asyncio.timeout(PING_TIMEOUT_SECONDS):
+                    await connection.fetchval("SELECT 1")
+            except _CONNECTION_ERRORS:
+                return
+
+    def _on_notification(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        change = decode_change(payload)
+        if change is None:
+            log.warning("change feed: ignored a notification that is not a change")
+            return
+        self._registry.deliver(change)
