@@ -11,7 +11,7 @@ import { DeliveryList } from "./DeliveryList";
 interface Detail {
   intent: PaymentIntent;
   attempts: ProviderAttempt[];
-  events: { event: MicropayEvent; deliveries: WebhookDelivery[] }[];
+  events: { event: MicropayEvent; deliveries: WebhookDelivery[] | null; deliveriesError: unknown }[];
 }
 
 async function loadDetail(client: Client, id: string): Promise<Detail> {
@@ -20,9 +20,14 @@ async function loadDetail(client: Client, id: string): Promise<Detail> {
     client.paymentIntents.attempts(id),
     client.paymentIntents.events(id),
   ]);
-  const withDeliveries = await Promise.all(
-    events.data.map(async (event) => ({ event, deliveries: (await client.events.deliveries(event.id)).data })),
-  );
+  // One event's deliveries failing to load must not hide the payment: it shows its own error.
+  const deliveries = await Promise.allSettled(events.data.map((event) => client.events.deliveries(event.id)));
+  const withDeliveries = events.data.map((event, index) => {
+    const found = deliveries[index];
+    return found?.status === "fulfilled"
+      ? { event, deliveries: found.value.data, deliveriesError: null }
+      : { event, deliveries: null, deliveriesError: found?.reason ?? null };
+  });
   return { intent, attempts: attempts.data, events: withDeliveries };
 }
 
@@ -145,7 +150,7 @@ export function PaymentDetailView() {
         <h2 id="events-title">Events and webhook deliveries</h2>
         {events.length === 0 ? <p className="empty">No events yet.</p> : null}
         <ol className="timeline">
-          {events.map(({ event, deliveries }) => (
+          {events.map(({ event, deliveries, deliveriesError }) => (
             <li key={event.id} className="timeline-item">
               <p>
                 <Link to={`/developers/events/${event.id}`}>
@@ -153,7 +158,8 @@ export function PaymentDetailView() {
                 </Link>{" "}
                 <Time unix={event.created} />
               </p>
-              <DeliveryList deliveries={deliveries} event={event} onRetried={detail.reload} />
+              <ErrorNote error={deliveriesError} />
+              {deliveries ? <DeliveryList deliveries={deliveries} event={event} onRetried={detail.reload} /> : null}
             </li>
           ))}
         </ol>
