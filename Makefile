@@ -8,7 +8,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SIM_PORT ?= 8001
 
-.PHONY: install run test test-fast lint bench clean frontend dashboard lint-dashboard test-dashboard
+.PHONY: install run test test-fast lint bench clean
+.PHONY: test-js lint-js js-install checkout frontend
+.PHONY: frontend dashboard lint-dashboard test-dashboard
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +31,7 @@ run: install
 	$(BIN)/python -m micropay.entrypoints.devserver --host $(HOST) --port $(PORT) --sim-port $(SIM_PORT)
 
 test: install test-dashboard
+	@$(MAKE) --no-print-directory test-js
 	$(BIN)/python -m pytest -p no:cacheprovider --cov --cov-report=term:skip-covered -q
 
 test-fast: install
@@ -42,13 +45,49 @@ lint: install
 	$(BIN)/ruff check sdks/python
 	$(BIN)/ruff format --check sdks/python
 	$(BIN)/mypy --strict sdks/python/src/micropay_sdk
-	$(MAKE) --no-print-directory lint-dashboard
+	@$(MAKE) --no-print-directory lint-js
+	@$(MAKE) --no-print-directory lint-dashboard
 
 bench: install
 	$(BIN)/python bench/lifecycle.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage micropay.db .micropay
+
+# --- The JavaScript SDKs (sdks/js) and the checkout example (examples/checkout) ---------------------------
+# Node.js is needed only to test, lint and rebuild them: the built checkout page is committed inside the
+# Python package (src/micropay/entrypoints/http/static/checkout/), so `make run` needs no Node.js.
+NPM ?= npm
+JS_DIR := sdks/js
+JS_STAMP := $(JS_DIR)/node_modules/.micropay-installed
+# Prints why and fails under CI=true; prints why and succeeds elsewhere (the recipe line then stops).
+NODE_OR_SKIP = if ! command -v node >/dev/null 2>&1 || ! command -v $(NPM) >/dev/null 2>&1; then \
+	  if [ "$${CI:-}" = "true" ]; then echo "$@: Node.js (node and npm) is not installed; under CI it must be." >&2; exit 1; fi; \
+	  echo "$@: Node.js is not installed, so the JavaScript SDK (sdks/js) was NOT checked. Install Node.js 20.19+ to run it."; \
+	  exit 0; \
+	fi
+
+$(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json $(JS_DIR)/packages/js/package.json $(JS_DIR)/packages/react/package.json
+	cd $(JS_DIR) && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+js-install:
+	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory -s $(JS_STAMP)
+
+test-js:
+	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory -s $(JS_STAMP) && cd $(JS_DIR) && $(NPM) test && $(NPM) run --silent build && echo "test-js: both packages build with tsc"
+
+lint-js:
+	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory -s $(JS_STAMP) && cd $(JS_DIR) && $(NPM) run --silent lint && echo "lint-js: eslint and tsc --noEmit passed (sdks/js, examples/checkout)"
+
+# Rebuilds the checkout page into the package and stamps it with its sources' digest (tests/unit/frontend).
+CHECKOUT_INPUTS := examples/checkout sdks/js/packages/js/src sdks/js/packages/js/package.json sdks/js/package-lock.json
+checkout:
+	@command -v node >/dev/null 2>&1 || { echo "make checkout needs Node.js 20.19+." >&2; exit 1; }
+	$(MAKE) --no-print-directory -s $(JS_STAMP)
+	cd $(JS_DIR) && $(NPM) run --silent checkout
+	$(PYTHON) scripts/frontend_assets.py stamp checkout $(CHECKOUT_INPUTS)
+
 
 # --- Front ends (ADR 0011): built with Node, committed inside the package, stamped with their sources' digest.
 # Without Node.js these targets say so and stop; under CI=true that is a failure.
@@ -66,8 +105,6 @@ node_guard = if [ -z "$(DASHBOARD_NPM)" ]; then \
 dashboard/node_modules/.package-lock.json: dashboard/package-lock.json
 	cd dashboard && npm ci --no-audit --no-fund
 
-frontend: dashboard
-
 dashboard:
 	@$(call node_guard,the dashboard build) \
 	$(MAKE) -s --no-print-directory dashboard/node_modules/.package-lock.json && \
@@ -84,3 +121,6 @@ test-dashboard:
 	@$(call node_guard,the dashboard component tests) \
 	$(MAKE) -s --no-print-directory dashboard/node_modules/.package-lock.json && \
 	cd dashboard && npx vitest run
+
+# Every front end shipped in the package.
+frontend: checkout dashboard

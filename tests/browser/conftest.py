@@ -5,6 +5,10 @@ Playwright's own browser download is not reachable here, so the tests launch the
 ``CI=true`` they fail instead (``.ci/run`` installs ``chromium`` with apt). Every test gets a fresh
 context (its own cookies and storage) and a page whose console errors and uncaught exceptions are
 collected: ``page_errors`` lists them, and a test that expects none asserts it is empty.
+
+Playwright's sync API keeps an event loop running on the main thread while it is open, which would break
+every pytest-asyncio test after it: so it lives for this package only (``scope="package"``) and is closed
+before the rest of the suite runs.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ def _chromium_missing() -> str | None:
     return f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_session() -> Iterator[Playwright]:
     reason = _chromium_missing()
     if reason is not None:
@@ -50,7 +54,7 @@ def playwright_session() -> Iterator[Playwright]:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_session: Playwright) -> Iterator[Browser]:
     launched = playwright_session.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
     yield launched

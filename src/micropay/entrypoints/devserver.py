@@ -2,8 +2,8 @@
 
 Migrates the embedded SQLite database, creates the local vault key (0600) and a demo merchant, starts the
 Daraja simulator and the API (its sandbox pointed at the simulator), and prints curl commands that take a
-payment to ``succeeded``. Sign-up is open, and a demo login (email and generated password) of the demo
-merchant is printed. Ctrl-C stops both.
+payment to ``succeeded``, and the checkout example's URL for a fresh intent (pay it in a browser). Sign-up is
+open, and a demo login (email and generated password) of the demo merchant is printed. Ctrl-C stops both.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import sys
 import time
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlencode
 
+import httpx
 import msgspec
 
 from micropay.entrypoints.demo_login import DemoLogin, demo_login
@@ -81,7 +83,26 @@ async def _demo_merchant(settings: Settings) -> DemoKeys:
     return keys
 
 
-def _instructions(base: str, keys: DemoKeys) -> str:
+def _checkout_url(base: str, keys: DemoKeys) -> str:
+    """A fresh KES 1,500 intent, and the link a merchant's server would render for it (contract §12)."""
+    try:
+        response = httpx.post(
+            f"{base}/v1/payment_intents",
+            headers={"Authorization": f"Bearer {keys.secret}"},
+            json={"amount": 150000, "currency": "kes", "description": "Checkout example"},
+            timeout=10,
+        )
+        response.raise_for_status()
+        intent = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        return f"(could not create an intent for it: {type(exc).__name__})"
+    query = urlencode(
+        {"payment_intent": intent["id"], "client_secret": intent["client_secret"], "key": keys.publishable}
+    )
+    return f"{base}/examples/checkout?{query}"
+
+
+def _instructions(base: str, keys: DemoKeys, checkout: str = "") -> str:
     key = keys.secret
     return f"""
 Micropay is running: API {base}  (OpenAPI: {base}/schema)
@@ -107,6 +128,11 @@ Failures to try as phone_number: 254711000001 (insufficient funds), 254711001032
 254711002001 (wrong PIN), 254711000400 (invalid number), 254711000503 (Daraja down: 503),
 254711000099 (callback lost: settled by itself within ~2 minutes, or at once by
 POST /v1/payment_intents/<id>/reconcile). See docs/simulator.md.
+
+3. Or pay as a customer would, in a browser, on the checkout example (a fresh KES 1,500 intent; try the
+   phone numbers above):
+
+  {checkout}
 
 Ctrl-C stops the API and the simulator.
 """
@@ -167,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         if not (_wait_for(args.host, args.sim_port, simulator) and _wait_for(args.host, args.port, api)):
             print("make run: the API or the simulator failed to start (see the messages above).", file=sys.stderr)
             return 1
-        print(_login_instructions(base, login) + _instructions(base, keys), flush=True)
+        print(_login_instructions(base, login) + _instructions(base, keys, _checkout_url(base, keys)), flush=True)
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
         return 1
