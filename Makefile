@@ -9,7 +9,7 @@ PORT ?= 8000
 SIM_PORT ?= 8001
 
 .PHONY: install run test test-fast lint bench clean
-.PHONY: test-js lint-js js-install checkout frontend
+.PHONY: test-js lint-js js-install checkout frontend node-verifier-install
 .PHONY: frontend dashboard lint-dashboard test-dashboard
 
 $(BIN)/python:
@@ -32,6 +32,7 @@ run: install
 
 test: install test-dashboard
 	@$(MAKE) --no-print-directory test-js
+	@$(MAKE) --no-print-directory node-verifier-install
 	$(BIN)/python -m pytest -p no:cacheprovider --cov --cov-report=term:skip-covered -q
 
 test-fast: install
@@ -70,6 +71,15 @@ NODE_OR_SKIP = if ! command -v node >/dev/null 2>&1 || ! command -v $(NPM) >/dev
 $(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json $(JS_DIR)/packages/js/package.json $(JS_DIR)/packages/react/package.json
 	cd $(JS_DIR) && $(NPM) ci --no-audit --no-fund
 	touch $@
+
+# The standardwebhooks npm library that tests/integration/webhooks/test_node_verifier.py checks us against.
+NODE_VERIFIER_STAMP := tests/node/node_modules/.micropay-installed
+$(NODE_VERIFIER_STAMP): tests/node/package.json tests/node/package-lock.json
+	cd tests/node && $(NPM) ci --no-audit --no-fund --silent
+	touch $@
+
+node-verifier-install:
+	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory -s $(NODE_VERIFIER_STAMP)
 
 js-install:
 	@$(NODE_OR_SKIP); $(MAKE) --no-print-directory -s $(JS_STAMP)

@@ -49,6 +49,9 @@ class InMemoryDatabase:
     merchants: dict[str, Merchant] = field(default_factory=dict)
     idempotency: dict[tuple[Tenant, str], IdempotencyRecord] = field(default_factory=dict)
     unroutable_callbacks: list[UnroutableCallback] = field(default_factory=list)
+    #: webhook endpoints and deliveries by id, with their tenant (``tests/fakes/webhook_repositories.py``)
+    webhook_endpoints: dict[str, tuple[Tenant, Any]] = field(default_factory=dict)
+    webhook_deliveries: dict[str, tuple[Tenant, Any]] = field(default_factory=dict)
     down: bool = False
     commits: int = 0
 

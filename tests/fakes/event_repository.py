@@ -71,6 +71,7 @@ def _matches(event: Event, query: EventPageQuery) -> bool:
         and (query.created_gt is None or created > query.created_gt)
         and (query.created_lte is None or created <= query.created_lte)
         and (query.created_lt is None or created < query.created_lt)
+        and (query.delivery_success is None or (event.pending_webhooks == 0) is query.delivery_success)
     )
 
 

@@ -13,6 +13,8 @@ from micropay.ports.event_repository import EventRepository
 from micropay.ports.intent_repository import IntentRepository
 from micropay.ports.merchant_repository import MerchantRepository
 from micropay.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from micropay.ports.webhook_delivery_repository import WebhookDeliveryRepository
+from micropay.ports.webhook_endpoint_repository import WebhookEndpointRepository
 from tests.fakes.api_key_repository import FakeApiKeyRepository
 from tests.fakes.attempt_repository import FakeAttemptRepository
 from tests.fakes.credential_repository import FakeCredentialRepository
@@ -21,6 +23,11 @@ from tests.fakes.event_repository import FakeEventRepository
 from tests.fakes.intent_repository import FakeIntentRepository
 from tests.fakes.merchant_repository import FakeMerchantRepository
 from tests.fakes.session import Session
+from tests.fakes.webhook_repositories import (
+    FakeWebhookDeliveryRepository,
+    FakeWebhookEndpointRepository,
+    FakeWebhookStore,
+)
 
 
 class FakeUnitOfWork:
@@ -40,6 +47,9 @@ class FakeUnitOfWork:
         self.credentials: CredentialRepository = FakeCredentialRepository(self._session)
         self.api_keys: ApiKeyRepository = FakeApiKeyRepository(self._session)
         self.merchants: MerchantRepository = FakeMerchantRepository(self._session)
+        self._webhooks = FakeWebhookStore(db, tenant)
+        self.webhook_endpoints: WebhookEndpointRepository = FakeWebhookEndpointRepository(self._webhooks)
+        self.webhook_deliveries: WebhookDeliveryRepository = FakeWebhookDeliveryRepository(self._webhooks)
         self.committed = False
 
     async def __aenter__(self) -> Self:
@@ -53,6 +63,7 @@ class FakeUnitOfWork:
 
     async def commit(self) -> None:
         self._session.commit()
+        self._webhooks.apply()
         self.committed = True
 
 

@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
 
     vault = commands.add_parser("vault", help="credential vault")
     vault_commands = vault.add_subparsers(dest="vault_command", required=True)
-    vault_commands.add_parser("rotate", help="re-encrypt every credential under MICROPAY_VAULT_KEY")
+    vault_commands.add_parser("rotate", help="re-encrypt every credential and webhook secret under MICROPAY_VAULT_KEY")
 
     reconcile = commands.add_parser(
         "reconcile", help="settle stuck processing payments once (ask Daraja), print the report as JSON"
@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
         "prune", help="delete the records past their 24-hour retention once (bounded), print how many"
     )
     add_users_parser(commands)
+    webhooks = commands.add_parser("webhooks", help="outbound webhooks")
+    webhook_commands = webhooks.add_subparsers(dest="webhooks_command", required=True)
+    webhook_commands.add_parser("run", help="run the webhook dispatcher as a worker until SIGTERM/SIGINT")
     return parser
 
 
@@ -97,6 +100,13 @@ async def _rotate(settings: Settings) -> int:
 
     async with request_scope(settings) as scope:
         return await (await scope.get(RotateVaultKeys))()
+
+
+async def _rotate_webhook_secrets(settings: Settings) -> int:
+    from micropay.domain.use_cases.webhooks.rotate_vault import RotateWebhookSecrets
+
+    async with request_scope(settings) as scope:
+        return await (await scope.get(RotateWebhookSecrets))()
 
 
 async def _reconcile(settings: Settings, older_than: int | None, limit: int) -> bytes:
@@ -169,6 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "vault":
             count = asyncio.run(_rotate(settings))
             print(f"re-encrypted {count} credential(s) under the current key")
+            secrets = asyncio.run(_rotate_webhook_secrets(settings))
+            print(f"re-encrypted {secrets} webhook secret(s) under the current key")
         elif args.command == "reconcile":
             sys.stdout.write(asyncio.run(_reconcile(settings, args.older_than, args.limit)).decode() + "\n")
         elif args.command == "idempotency":
@@ -176,6 +188,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"removed {count} expired idempotency record(s)")
         elif args.command == "users":
             return run_users(settings, args)
+        elif args.command == "webhooks":
+            from micropay.entrypoints.http.request_context import configure_logging
+            from micropay.entrypoints.webhook_worker import run_worker
+
+            configure_logging(settings.log_level)
+            asyncio.run(run_worker(settings))
     except (MicropayError, SettingsError) as exc:
         print(f"micropay: {exc}", file=sys.stderr)
         return 2

@@ -234,7 +234,14 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
     from dishka.integrations.litestar import LitestarProvider
 
     from micropay.entrypoints.accounts_provider import AccountsProvider
+    from micropay.entrypoints.webhook_container import WebhookProvider, WebhookUseCaseProvider
 
     return make_async_container(
-        InfrastructureProvider(settings), UseCaseProvider(), AccountsProvider(), LitestarProvider(), *overrides
+        InfrastructureProvider(settings),
+        UseCaseProvider(),
+        AccountsProvider(),
+        WebhookProvider(),
+        WebhookUseCaseProvider(),
+        LitestarProvider(),
+        *overrides,
     )

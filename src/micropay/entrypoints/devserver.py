@@ -3,7 +3,8 @@
 Migrates the embedded SQLite database, creates the local vault key (0600) and a demo merchant, starts the
 Daraja simulator and the API (its sandbox pointed at the simulator), and prints curl commands that take a
 payment to ``succeeded``, and the checkout example's URL for a fresh intent (pay it in a browser). Sign-up is
-open, and a demo login (email and generated password) of the demo merchant is printed. Ctrl-C stops both.
+open, and a demo login (email and generated password) of the demo merchant is printed; and how to watch its
+signed webhooks arrive at a local receiver (private webhook targets are allowed here). Ctrl-C stops both.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def _checkout_url(base: str, keys: DemoKeys) -> str:
     return f"{base}/examples/checkout?{query}"
 
 
-def _instructions(base: str, keys: DemoKeys, checkout: str = "") -> str:
+def _instructions(base: str, keys: DemoKeys, checkout: str = "", hook_port: int = 8002) -> str:
     key = keys.secret
     return f"""
 Micropay is running: API {base}  (OpenAPI: {base}/schema)
@@ -134,6 +135,23 @@ POST /v1/payment_intents/<id>/reconcile). See docs/simulator.md.
 
   {checkout}
 
+Webhooks (private targets are allowed here, for local development only):
+
+4. In another terminal, start a local receiver that prints each delivery:
+
+  .venv/bin/python -m micropay.entrypoints.webhook_echo --port {hook_port}
+
+5. Register it (the answer shows the endpoint's whsec_ secret once):
+
+  curl -s {base}/v1/webhook_endpoints -H "Authorization: Bearer {key}" \\
+    -H "Content-Type: application/json" \\
+    -d '{{"url": "http://127.0.0.1:{hook_port}/hooks", "enabled_events": ["*"]}}'
+
+  Restart the receiver with --secret whsec_... to check every signature, then take a payment (1.): it prints
+  payment_intent.created, .processing and .succeeded, signed. The log of one endpoint:
+
+  curl -s {base}/v1/webhook_endpoints/we_.../deliveries -H "Authorization: Bearer {key}"
+
 Ctrl-C stops the API and the simulator.
 """
 
@@ -156,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--sim-port", type=int, default=8001)
+    parser.add_argument("--hook-port", type=int, default=8002, help="the port the printed webhook receiver uses")
     args = parser.parse_args(argv)
 
     for port in (args.port, args.sim_port):
@@ -171,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     env.setdefault("MICROPAY_SANDBOX_CONSUMER_KEY", "micropay-local-demo")
     env.setdefault("MICROPAY_SANDBOX_CONSUMER_SECRET", "micropay-local-demo-secret")
     env.setdefault("MICROPAY_SIGNUP", "open")
+    env.setdefault("MICROPAY_WEBHOOKS_ALLOW_PRIVATE", "true")  # local receivers on loopback; never in production
     os.environ.update(env)
     settings = Settings.from_env()
 
@@ -193,7 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         if not (_wait_for(args.host, args.sim_port, simulator) and _wait_for(args.host, args.port, api)):
             print("make run: the API or the simulator failed to start (see the messages above).", file=sys.stderr)
             return 1
-        print(_login_instructions(base, login) + _instructions(base, keys, _checkout_url(base, keys)), flush=True)
+        print(
+            _login_instructions(base, login) + _instructions(base, keys, _checkout_url(base, keys), args.hook_port),
+            flush=True,
+        )
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
         return 1

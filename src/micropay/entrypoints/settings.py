@@ -68,6 +68,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_streams_per_merchant: Annotated[int, msgspec.Meta(ge=1)] = 20
     #: Seconds between two keep-alive comments on a quiet event stream (the contract asks for at most 15).
     stream_keepalive: Annotated[float, msgspec.Meta(gt=0, le=15)] = 15.0
+    #: Outbound webhooks (contract §9): allow loopback/private targets (local development only).
+    webhooks_allow_private: bool = False
+    #: Seconds a receiver has to answer one webhook attempt.
+    webhook_timeout: Annotated[float, msgspec.Meta(gt=0, le=60)] = 15.0
+    #: Run the webhook dispatcher inside every API process (false: only ``micropay webhooks run`` workers).
+    webhook_dispatch: bool = True
+    webhook_concurrency: Annotated[int, msgspec.Meta(ge=1)] = 16
+    webhook_per_endpoint: Annotated[int, msgspec.Meta(ge=1)] = 4
+    webhook_poll_interval: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+    #: Seconds a lease outlives an attempt's timeout before another process may take the attempt over.
+    webhook_lease_margin: Annotated[int, msgspec.Meta(ge=1)] = 30
 
     def __repr__(self) -> str:
         return f"Settings(database_url=<{self.database_backend}>, public_url={self.public_url!r})"
@@ -118,6 +129,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "listen_database_url": "MICROPAY_LISTEN_DATABASE_URL",
             "max_streams_per_merchant": "MICROPAY_MAX_STREAMS_PER_MERCHANT",
             "stream_keepalive": "MICROPAY_STREAM_KEEPALIVE",
+            "webhooks_allow_private": "MICROPAY_WEBHOOKS_ALLOW_PRIVATE",
+            "webhook_timeout": "MICROPAY_WEBHOOK_TIMEOUT",
+            "webhook_dispatch": "MICROPAY_WEBHOOK_DISPATCH",
+            "webhook_concurrency": "MICROPAY_WEBHOOK_CONCURRENCY",
+            "webhook_per_endpoint": "MICROPAY_WEBHOOK_PER_ENDPOINT",
+            "webhook_poll_interval": "MICROPAY_WEBHOOK_POLL_INTERVAL",
+            "webhook_lease_margin": "MICROPAY_WEBHOOK_LEASE_MARGIN",
         }
         raw = {field: values[env] for field, env in names.items() if values.get(env, "") != ""}
         try:

@@ -24,6 +24,8 @@ class EventPageQuery(msgspec.Struct, frozen=True, kw_only=True):
     created_gt: int | None = None
     created_lte: int | None = None
     created_lt: int | None = None
+    #: False: only events with at least one webhook delivery not (yet) succeeded; True: only events without.
+    delivery_success: bool | None = None
 
 
 class EventPage(msgspec.Struct, frozen=True, kw_only=True):

@@ -10,6 +10,8 @@ from micropay.ports.credential_repository import CredentialRepository
 from micropay.ports.event_repository import EventRepository
 from micropay.ports.intent_repository import IntentRepository
 from micropay.ports.merchant_repository import MerchantRepository
+from micropay.ports.webhook_delivery_repository import WebhookDeliveryRepository
+from micropay.ports.webhook_endpoint_repository import WebhookEndpointRepository
 
 
 class UnitOfWork(Protocol):
@@ -31,6 +33,9 @@ class UnitOfWork(Protocol):
     credentials: CredentialRepository
     api_keys: ApiKeyRepository
     merchants: MerchantRepository
+    # outbound webhooks: deliveries are scheduled in the transaction that writes their event
+    webhook_endpoints: WebhookEndpointRepository
+    webhook_deliveries: WebhookDeliveryRepository
 
     async def __aenter__(self) -> Self: ...
 

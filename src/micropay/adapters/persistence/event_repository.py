@@ -4,19 +4,37 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import Select, bindparam, insert, select
+from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from micropay.adapters.persistence.errors import storage_errors
 from micropay.adapters.persistence.event_order import lock_event_order
 from micropay.adapters.persistence.mapping import event_from_domain, event_to_domain
 from micropay.adapters.persistence.rows import EVENTS
+from micropay.adapters.persistence.webhook_rows import WEBHOOK_DELIVERIES
 from micropay.domain.model.environment import Tenant
 from micropay.domain.model.events import Event
+from micropay.domain.model.webhooks import DeliveryStatus
 from micropay.ports.event_repository import EventPage, EventPageQuery, EventRepository
 
 _C = EVENTS.c
 _INSERT: Final = insert(EVENTS)
+_W = WEBHOOK_DELIVERIES.c
+
+
+def _undelivered() -> Any:
+    """How many of an event's webhook deliveries have not succeeded (a correlated count, same tenant)."""
+    return (
+        select(func.count())
+        .select_from(WEBHOOK_DELIVERIES)
+        .where(
+            _W.event_id == _C.id,
+            _W.merchant_id == _C.merchant_id,
+            _W.environment == _C.environment,
+            _W.status != DeliveryStatus.SUCCEEDED.value,
+        )
+        .scalar_subquery()
+    )
 
 
 class SqlaEventRepository(EventRepository):
@@ -33,7 +51,9 @@ class SqlaEventRepository(EventRepository):
         self._order_locked = False
 
     def _scoped(self) -> Select[Any]:
-        return select(EVENTS).where(
+        # pending_webhooks is live: the event's deliveries not (yet) succeeded (the column keeps the count at write)
+        columns = [c for c in EVENTS.columns if c.name != "pending_webhooks"]
+        return select(*columns, _undelivered().label("pending_webhooks")).where(
             _C.merchant_id == self._tenant.merchant_id, _C.environment == self._tenant.environment.value
         )
 
@@ -73,6 +93,9 @@ class SqlaEventRepository(EventRepository):
         ):
             if bound is not None:
                 statement = statement.where(compare(bound))
+        if query.delivery_success is not None:
+            undelivered = _undelivered()
+            statement = statement.where(undelivered > 0 if query.delivery_success is False else undelivered == 0)
         backwards = query.ending_before is not None
         if query.ending_before is not None:
             statement = statement.where(_C.seq > self._seq_of(query.ending_before)).order_by(_C.seq.asc())

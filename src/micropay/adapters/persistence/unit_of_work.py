@@ -17,16 +17,19 @@ from micropay.adapters.persistence.event_repository import SqlaEventRepository
 from micropay.adapters.persistence.intent_repository import SqlaIntentRepository
 from micropay.adapters.persistence.merchant_repository import SqlaMerchantRepository
 from micropay.adapters.persistence.tenant_scope import set_tenant
+from micropay.adapters.persistence.webhook_delivery_repository import SqlaWebhookDeliveryRepository
+from micropay.adapters.persistence.webhook_endpoint_repository import SqlaWebhookEndpointRepository
 from micropay.domain.model.environment import Tenant
 from micropay.ports.change_feed import Change
-from micropay.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from micropay.ports.unit_of_work import UnitOfWorkFactory
+from micropay.ports.webhook_unit_of_work import WebhookUnitOfWork
 
 #: Called with what a unit of work committed (each intent whose version moved, each event written, as ids),
 #: right after the commit succeeded, never on rollback: the change feed's ``publish``.
 AfterCommit = Callable[[Sequence[Change]], None]
 
 
-class SqlaUnitOfWork(UnitOfWork):
+class SqlaUnitOfWork(WebhookUnitOfWork):
     """Entering checks out a connection, begins and (on Postgres) sets the tenant: two round trips.
 
     ``commit()`` commits; leaving without it rolls back. Either way the connection goes back to the pool.
@@ -40,6 +43,9 @@ class SqlaUnitOfWork(UnitOfWork):
     credentials: SqlaCredentialRepository
     api_keys: SqlaApiKeyRepository
     merchants: SqlaMerchantRepository
+    webhook_endpoints: SqlaWebhookEndpointRepository
+    webhook_deliveries: SqlaWebhookDeliveryRepository
+    delivery_recovery: SqlaWebhookDeliveryRepository
 
     def __init__(self, engine: AsyncEngine, tenant: Tenant, after_commit: AfterCommit | None = None) -> None:
         self.tenant = tenant
@@ -65,6 +71,9 @@ class SqlaUnitOfWork(UnitOfWork):
         self.credentials = SqlaCredentialRepository(connection, self.tenant)
         self.api_keys = SqlaApiKeyRepository(connection, self.tenant)
         self.merchants = SqlaMerchantRepository(connection, self.tenant)
+        self.webhook_endpoints = SqlaWebhookEndpointRepository(connection, self.tenant)
+        self.webhook_deliveries = SqlaWebhookDeliveryRepository(connection, self.tenant)
+        self.delivery_recovery = self.webhook_deliveries
         return self
 
     async def commit(self) -> None:

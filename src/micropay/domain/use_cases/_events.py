@@ -16,13 +16,27 @@ The seam for what must happen in the same transaction as an event (docs/adr/0008
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Final
+
+import msgspec
 
 from micropay.domain.model.events import Event, EventRequest, IntentEvent, event_of
 from micropay.domain.model.ids import EVENT_PREFIX
 from micropay.domain.model.intent import PaymentIntent
+from micropay.domain.use_cases.webhooks.schedule import schedule_deliveries
 from micropay.ports.id_generator import IdGenerator
 from micropay.ports.unit_of_work import UnitOfWork
+
+#: The webhook body is the event exactly as the API renders it (msgspec, the same encoder settings).
+_ENCODER: Final = msgspec.json.Encoder()
+
+
+def _renderer(event: Event) -> Callable[[int], bytes]:
+    def render(pending_webhooks: int) -> bytes:
+        return _ENCODER.encode(msgspec.structs.replace(event, pending_webhooks=pending_webhooks))
+
+    return render
 
 
 async def save_transition(
@@ -50,8 +64,20 @@ async def record_events(
     ids: IdGenerator,
     request: EventRequest | None,
 ) -> list[Event]:
-    """Add the events of ``changes`` (about ``intent`` as it now is) to the unit of work's transaction."""
+    """Add the events of ``changes`` (about ``intent`` as it now is) to the unit of work's transaction, each
+    with its webhook deliveries (one per matching enabled endpoint) and ``pending_webhooks`` set to their count."""
     events = [event_of(change, intent, event_id=ids.new_id(EVENT_PREFIX), request=request) for change in changes]
+    recorded = []
     for event in events:
+        pending = await schedule_deliveries(
+            uow,
+            event_id=event.id,
+            event_type=event.type.value,
+            render=_renderer(event),
+            now=event.created,
+            ids=ids,
+        )
+        event = msgspec.structs.replace(event, pending_webhooks=pending)
         await uow.events.add(event)
-    return events
+        recorded.append(event)
+    return recorded

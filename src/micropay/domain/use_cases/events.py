@@ -51,7 +51,8 @@ class ListEvents:
 
     Rules: ``limit`` 1-100; ``starting_after`` xor ``ending_before``, each an event id; ``type`` is an exact
     event type or a prefix ending in ``*``; ``types`` lists up to 20 exact types; not both ``type`` and
-    ``types`` (as Stripe); ``created`` bounds combine with AND.
+    ``types`` (as Stripe); ``created`` bounds combine with AND; ``delivery_success=False`` keeps the events
+    with at least one webhook delivery not yet succeeded (``True``: the others).
     """
 
     def __init__(self, uow: UnitOfWorkFactory) -> None:
@@ -67,6 +68,7 @@ class ListEvents:
         type: str | None = None,
         types: Sequence[str] = (),
         created: CreatedRange | None = None,
+        delivery_success: bool | None = None,
     ) -> EventPage:
         check_limit(limit)
         if starting_after is not None and ending_before is not None:
@@ -91,6 +93,7 @@ class ListEvents:
             created_gt=bounds.gt,
             created_lte=bounds.lte,
             created_lt=bounds.lt,
+            delivery_success=delivery_success,
         )
         async with self._uow(tenant) as uow:
             return await uow.events.list_page(query)

@@ -40,12 +40,15 @@ from micropay.entrypoints.http.routes import (
     webhooks,
 )
 from micropay.entrypoints.http.routes import dashboard as dashboard_routes
+from micropay.entrypoints.http.routes import event_deliveries as event_delivery_routes
 from micropay.entrypoints.http.routes import sessions as auth_sessions
 from micropay.entrypoints.http.routes import users as auth_users
+from micropay.entrypoints.http.routes import webhook_endpoints as webhook_endpoint_routes
 from micropay.entrypoints.http.routes.api_reference import OfflineSwaggerRenderPlugin
 from micropay.entrypoints.http.security_headers import security_headers_middleware
 from micropay.entrypoints.reconciler import MaintenanceLoop
 from micropay.entrypoints.settings import Settings
+from micropay.entrypoints.webhook_dispatcher import WebhookDispatcher
 from micropay.ports.access_tokens import AccessTokenSigner
 from micropay.ports.credential_vault import CredentialVault
 from micropay.ports.password_hasher import PasswordHasher
@@ -60,7 +63,8 @@ DESCRIPTION = (
 def create_app(settings: Settings | None = None, *overrides: Provider, configure_logs: bool = True) -> Litestar:
     """Build the app. Nothing connects until startup; ``overrides`` replace providers (tests, embedding).
 
-    On startup it also starts the background maintenance loop, automatic reconciliation and pruning of expired
+    On startup it also starts the webhook dispatcher (unless ``webhook_dispatch`` is off) and the background
+    maintenance loop, automatic reconciliation and pruning of expired
     idempotency records (unless ``reconcile_interval`` is 0); on shutdown it stops the loop before it closes
     the container.
     """
@@ -92,12 +96,23 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
         await container.get(AccessTokenSigner)
         await container.get(PasswordHasher)
 
+    async def start_webhooks() -> None:
+        # The webhook dispatcher runs in every API process unless the operator runs separate workers.
+        if settings.webhook_dispatch:
+            await (await container.get(WebhookDispatcher)).start()
+
+    async def stop_webhooks() -> None:
+        if settings.webhook_dispatch:
+            await (await container.get(WebhookDispatcher)).stop()
+
     app = Litestar(
         route_handlers=[
             *payment_intents.ROUTES,
             *credentials.ROUTES,
             *api_keys.ROUTES,
             *webhooks.ROUTES,
+            *webhook_endpoint_routes.ROUTES,
+            *event_delivery_routes.ROUTES,
             *health.ROUTES,
             *auth_sessions.ROUTES,
             *auth_users.ROUTES,
@@ -114,8 +129,8 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             HTTPException: http_exception_handler,
             Exception: unexpected_error_handler,
         },
-        on_startup=[check_vault, check_sessions, maintenance.start, start_change_feed],
-        on_shutdown=[maintenance.stop, container.close],
+        on_startup=[check_vault, check_sessions, maintenance.start, start_change_feed, start_webhooks],
+        on_shutdown=[maintenance.stop, stop_webhooks, container.close],
         openapi_config=OpenAPIConfig(
             title="Micropay",
             version=micropay.__version__,

@@ -49,6 +49,9 @@ async def list_events(
     created_gt: Annotated[str | None, QueryParameter(name="created[gt]")] = None,
     created_lte: Annotated[str | None, QueryParameter(name="created[lte]")] = None,
     created_lt: Annotated[str | None, QueryParameter(name="created[lt]")] = None,
+    delivery_success: Annotated[
+        bool | None, QueryParameter(description="false: events with a webhook delivery not yet succeeded")
+    ] = None,
 ) -> Response[bytes]:
     require_secret_key(principal)
     created = CreatedRange(
@@ -65,6 +68,7 @@ async def list_events(
         type=type,
         types=types or (),
         created=created,
+        delivery_success=delivery_success,
     )
     return json_response(list_json(page.data, page.has_more, "/v1/events"))
 

@@ -1,0 +1,1 @@
+"""Outbound webhooks: the Standard Webhooks signing scheme and the httpx sender with its SSRF guard."""

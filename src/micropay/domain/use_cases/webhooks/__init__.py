@@ -1,0 +1,1 @@
+"""Use cases of outbound webhooks (contract §9)."""
