@@ -11,6 +11,7 @@ SIM_PORT ?= 8001
 .PHONY: install run test test-fast lint bench clean
 .PHONY: test-js lint-js js-install checkout frontend node-verifier-install
 .PHONY: frontend dashboard lint-dashboard test-dashboard
+.PHONY: install run test test-fast test-unit test-integration test-e2e lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,16 @@ test: install test-dashboard
 
 test-fast: install
 	$(BIN)/python -m pytest -q -x
+
+# The pyramid, one layer at a time (add PYTEST_ARGS='-m "not postgres"' to skip the Postgres tests).
+test-unit: install
+	$(BIN)/python -m pytest -p no:cacheprovider -q tests/unit tests/fakes $(PYTEST_ARGS)
+
+test-integration: install
+	$(BIN)/python -m pytest -p no:cacheprovider -q tests/integration tests/cli $(PYTEST_ARGS)
+
+test-e2e: install
+	$(BIN)/python -m pytest -p no:cacheprovider -q tests/e2e $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests bench scripts

@@ -43,7 +43,11 @@ async def serve(host: str, port: int, out: str) -> None:
     loop.add_signal_handler(signal.SIGUSR1, profiler.start)
     loop.add_signal_handler(signal.SIGUSR2, stop)
     config = uvicorn.Config(
-        create_app(Settings.from_env()), host=host, port=port, log_level="warning", access_log=False
+        create_app(Settings.from_env(), configure_logs=True),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
     )
     await uvicorn.Server(config).serve()
 

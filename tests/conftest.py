@@ -46,3 +46,14 @@ def database_url(request: pytest.FixtureRequest) -> str:
     name = "postgres_url" if request.param == "postgres" else "sqlite_url"
     url: str = request.getfixturevalue(name)
     return url
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs Postgres with the registered ``postgres`` marker (``-m "not postgres"``
+    runs the rest): tests that take ``postgres_url``, and the Postgres half of the backend-parametrised ones."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params.values() if callspec is not None else ()
+        if "postgres_url" in names or "postgres" in params:
+            item.add_marker(pytest.mark.postgres)

@@ -18,7 +18,7 @@ from dishka import Provider, Scope, make_async_container, provide
 
 from micropay.domain.use_cases.prune_idempotency import PruneIdempotencyRecords
 from micropay.domain.use_cases.reconcile_stuck import ReconcileReport, ReconcileStuckPayments
-from micropay.entrypoints.reconciler import ReconcileLoop
+from micropay.entrypoints.reconciler import MaintenanceLoop
 from micropay.ports.errors import StorageUnavailable
 from tests import pg
 from tests.e2e.client import Api, Merchant, check_response, of_kind
@@ -110,7 +110,7 @@ class _FlakyProvider(Provider):
 async def test_a_failing_pass_is_logged_and_the_loop_goes_on_until_stopped(caplog: pytest.LogCaptureFixture) -> None:
     flaky = _Flaky()
     container = make_async_container(_FlakyProvider(flaky))
-    loop = ReconcileLoop(container, interval=0.01, older_than=0)
+    loop = MaintenanceLoop(container, interval=0.01, older_than=0)
     try:
         with caplog.at_level(logging.INFO, logger="micropay.entrypoints.reconciler"):
             await loop.start()
@@ -129,7 +129,7 @@ async def test_a_failing_pass_is_logged_and_the_loop_goes_on_until_stopped(caplo
 
 async def test_an_interval_of_zero_starts_nothing() -> None:
     container = make_async_container(_FlakyProvider(_Flaky()))
-    loop = ReconcileLoop(container, interval=0, older_than=0)
+    loop = MaintenanceLoop(container, interval=0, older_than=0)
     await loop.start()
     assert not loop.running
     await loop.stop()

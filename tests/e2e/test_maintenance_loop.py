@@ -12,7 +12,7 @@ from micropay.domain.model.environment import Environment, Tenant
 from micropay.domain.model.idempotency import RETENTION_SECONDS
 from micropay.domain.use_cases.prune_idempotency import PruneIdempotencyRecords
 from micropay.domain.use_cases.reconcile_stuck import ReconcileReport, ReconcileStuckPayments
-from micropay.entrypoints.reconciler import MaintenanceLoop, ReconcileLoop
+from micropay.entrypoints.reconciler import MaintenanceLoop
 from tests.fakes import FakeClock, FakeIdempotencyStore
 from tests.fakes.database import InMemoryDatabase
 
@@ -94,4 +94,3 @@ async def test_prune_once_reports_how_many_and_the_old_name_is_the_same_loop() -
         assert await loop.prune_once() == 0
     finally:
         await container.close()
-    assert ReconcileLoop is MaintenanceLoop

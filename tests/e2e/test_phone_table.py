@@ -147,7 +147,11 @@ async def test_a_callback_delivered_three_times_makes_one_transition(api: Api, m
     processing = await confirmed(api, merchant, "254711000002")
 
     rows = await api.wait_for_attempts(
-        merchant.sk_test, processing["id"], lambda r: len(of_kind(r, "callback")) == 3, "three callbacks"
+        merchant.sk_test,
+        processing["id"],
+        # stored raw first, their outcome recorded once applied: wait for all three outcomes
+        lambda r: len(of_kind(r, "callback")) == 3 and all(row["outcome"] for row in of_kind(r, "callback")),
+        "three handled callbacks",
     )
     done = await api.intent(merchant.sk_test, processing["id"])
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from micropay_sdk.webhooks import verify as sdk_verify
 from standardwebhooks import Webhook
 
 from tests import pg
@@ -79,6 +80,9 @@ async def test_a_paid_intent_reaches_the_endpoint_as_a_verified_payment_intent_s
 
     verifier = Webhook(endpoint["secret"])
     payloads = [verifier.verify(r.body, r.headers) for r in requests]
+    # the Python SDK's helper (docs/webhooks.md) verifies them too, and reads each body as its Event type
+    sdk_events = [sdk_verify(r.body, r.headers, secret=endpoint["secret"], tolerance=300) for r in requests]
+    assert sorted(e.type for e in sdk_events) == sorted(p["type"] for p in payloads)
     by_type = {p["type"]: (p, r) for p, r in zip(payloads, requests, strict=True)}
     assert set(by_type) == {"payment_intent.created", "payment_intent.processing", "payment_intent.succeeded"}
     succeeded, request = by_type["payment_intent.succeeded"]

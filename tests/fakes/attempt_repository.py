@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from micropay.domain.model.attempt import ProviderAttempt
+from micropay.domain.model.provider import AttemptOutcome
 from tests.fakes.database import SchemaViolation
 from tests.fakes.session import Session
 
@@ -44,6 +45,12 @@ class FakeAttemptRepository:
             checkout_request_id=attempt.checkout_request_id or existing.checkout_request_id,
             updated=attempt.updated,
         )
+
+    async def fill_outcome(self, attempt_id: str, outcome: AttemptOutcome, at: int) -> None:
+        self._s.check()
+        existing = self._visible().get(attempt_id)
+        if existing is not None and existing.outcome is None:
+            self._s.staging.attempts[attempt_id] = msgspec.structs.replace(existing, outcome=outcome, updated=at)
 
     async def link_checkout_request(self, attempt_id: str, checkout_request_id: str, at: int) -> None:
         self._s.check()

@@ -9,7 +9,7 @@ from micropay.domain.model.api_keys import ApiKey
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.environment import Tenant
 from micropay.domain.model.events import Event
-from micropay.domain.model.idempotency import IdempotencyRecord
+from micropay.domain.model.idempotency import IdempotencyBinding, IdempotencyRecord
 from micropay.domain.model.intent import PaymentIntent
 from micropay.domain.model.merchant import Merchant
 from micropay.ports.credential_repository import StoredCredentials
@@ -48,6 +48,8 @@ class InMemoryDatabase:
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
     merchants: dict[str, Merchant] = field(default_factory=dict)
     idempotency: dict[tuple[Tenant, str], IdempotencyRecord] = field(default_factory=dict)
+    #: what each key's request bound (the SQL ``object_id``/``sealed_secret`` columns of the same row)
+    idempotency_bindings: dict[tuple[Tenant, str], IdempotencyBinding] = field(default_factory=dict)
     unroutable_callbacks: list[UnroutableCallback] = field(default_factory=list)
     #: webhook endpoints and deliveries by id, with their tenant (``tests/fakes/webhook_repositories.py``)
     webhook_endpoints: dict[str, tuple[Tenant, Any]] = field(default_factory=dict)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from micropay.domain.model.environment import Tenant
-from micropay.domain.model.idempotency import Decision, IdempotencyRecord, StoredResponse, decide
+from micropay.domain.model.idempotency import Decision, IdempotencyRecord, StoredResponse, decide, keeps_binding
 from micropay.ports.idempotency_store import IdempotencyStore
 from tests.fakes.database import InMemoryDatabase
 
@@ -17,7 +17,8 @@ class FakeIdempotencyStore:
     ``PROCEED`` for the existing record: none, expired, or in flight past its lease with the same
     fingerprint. Otherwise the existing record comes back unchanged. ``complete`` and ``release`` change
     only the in-flight record whose ``created_at`` is their ``claimed_at`` (the holder's token); ``prune``
-    deletes, oldest first, records created strictly before the cutoff, across tenants.
+    deletes, oldest first, records created strictly before the cutoff, across tenants. A binding
+    (``db.idempotency_bindings``) survives a takeover past the lease and goes with its record otherwise.
     """
 
     def __init__(self, db: InMemoryDatabase) -> None:
@@ -28,6 +29,8 @@ class FakeIdempotencyStore:
         existing = self.db.idempotency.get((tenant, key))
         if existing is not None and decide(existing, fingerprint, now) is not Decision.PROCEED:
             return existing
+        if existing is not None and not keeps_binding(existing, now):
+            self.db.idempotency_bindings.pop((tenant, key), None)
         self.db.idempotency[(tenant, key)] = IdempotencyRecord(key=key, fingerprint=fingerprint, created_at=now)
         return None
 
@@ -42,6 +45,7 @@ class FakeIdempotencyStore:
         record = self.db.idempotency.get((tenant, key))
         if record is not None and _held(record, claimed_at):
             del self.db.idempotency[(tenant, key)]
+            self.db.idempotency_bindings.pop((tenant, key), None)
 
     async def prune(self, *, created_before: float, limit: int) -> int:
         self.db.check_up()
@@ -51,6 +55,7 @@ class FakeIdempotencyStore:
         )
         for where, _record in expired[: max(limit, 0)]:
             del self.db.idempotency[where]
+            self.db.idempotency_bindings.pop(where, None)
         return min(len(expired), max(limit, 0))
 
 

@@ -8,6 +8,7 @@ from micropay.domain.model.api_keys import ApiKey
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.environment import Environment, Tenant
 from micropay.domain.model.events import Event
+from micropay.domain.model.idempotency import IdempotencyBinding
 from micropay.domain.model.intent import PaymentIntent
 from micropay.domain.model.merchant import Merchant
 from micropay.ports.credential_repository import StoredCredentials
@@ -27,6 +28,7 @@ class Staging:
     attempts: dict[str, ProviderAttempt] = field(default_factory=dict)
     new_attempts: set[str] = field(default_factory=set)
     events: list[Event] = field(default_factory=list)
+    idempotency_bindings: dict[tuple[str, float], IdempotencyBinding] = field(default_factory=dict)
     credentials: dict[Tenant, StoredCredentials | None] = field(default_factory=dict)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
     new_api_keys: set[str] = field(default_factory=set)
@@ -83,6 +85,10 @@ class Session:
         for key_id in staged.new_api_keys:
             if key_id in db.api_keys:
                 raise SchemaViolation(f"duplicate api key id {key_id}")
+        for key, claimed_at in staged.idempotency_bindings:
+            record = db.idempotency.get((self.tenant, key))
+            if record is None or record.response is not None or record.created_at != claimed_at:
+                raise SchemaViolation(f"idempotency key {key!r} bound after its claim was lost")
         db.intents.update(staged.intents)
         for intent_id, at in staged.reconciled_at.items():
             if at is None:
@@ -90,6 +96,9 @@ class Session:
             else:
                 db.reconciled_at[intent_id] = at
         db.attempts.update(staged.attempts)
+        db.idempotency_bindings.update(
+            ((self.tenant, key), binding) for (key, _), binding in staged.idempotency_bindings.items()
+        )
         db.events.extend((self.tenant, event) for event in staged.events)
         db.api_keys.update(staged.api_keys)
         db.merchants.update(staged.merchants)

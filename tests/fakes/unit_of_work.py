@@ -10,6 +10,7 @@ from micropay.ports.api_key_repository import ApiKeyRepository
 from micropay.ports.attempt_repository import AttemptRepository
 from micropay.ports.credential_repository import CredentialRepository
 from micropay.ports.event_repository import EventRepository
+from micropay.ports.idempotency_bindings import IdempotencyBindings
 from micropay.ports.intent_repository import IntentRepository
 from micropay.ports.merchant_repository import MerchantRepository
 from micropay.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -20,6 +21,7 @@ from tests.fakes.attempt_repository import FakeAttemptRepository
 from tests.fakes.credential_repository import FakeCredentialRepository
 from tests.fakes.database import InMemoryDatabase
 from tests.fakes.event_repository import FakeEventRepository
+from tests.fakes.idempotency_bindings import FakeIdempotencyBindings
 from tests.fakes.intent_repository import FakeIntentRepository
 from tests.fakes.merchant_repository import FakeMerchantRepository
 from tests.fakes.session import Session
@@ -44,6 +46,7 @@ class FakeUnitOfWork:
         self.intents: IntentRepository = FakeIntentRepository(self._session)
         self.attempts: AttemptRepository = FakeAttemptRepository(self._session)
         self.events: EventRepository = FakeEventRepository(self._session)
+        self.idempotency: IdempotencyBindings = FakeIdempotencyBindings(self._session)
         self.credentials: CredentialRepository = FakeCredentialRepository(self._session)
         self.api_keys: ApiKeyRepository = FakeApiKeyRepository(self._session)
         self.merchants: MerchantRepository = FakeMerchantRepository(self._session)

@@ -1,4 +1,4 @@
-"""The ``micropay`` command (contract §6)."""
+"""The ``micropay`` command (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -152,7 +152,11 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
     run_server(
         server_config(
-            create_app(settings), settings, host=host, port=port, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
+            create_app(settings, configure_logs=True),
+            settings,
+            host=host,
+            port=port,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )
     )
 

@@ -20,7 +20,7 @@ from micropay.adapters.daraja.callback_parser import DarajaCallbackParser
 from micropay.adapters.daraja.client import make_daraja_client
 from micropay.adapters.daraja.gateway import HttpxDarajaGateway
 from micropay.adapters.persistence.bundle import Persistence, build_persistence
-from micropay.adapters.persistence.engine import create_engine, ping
+from micropay.adapters.persistence.engine import create_engine
 from micropay.adapters.realtime import ManagedChangeFeed, build_change_feed
 from micropay.adapters.system import SecureIdGenerator, Sha256CallbackTokenIssuer, SystemClock
 from micropay.adapters.vault import AesGcmVault, ensure_local_key_file, load_master_keys
@@ -29,6 +29,7 @@ from micropay.domain.model.environment import Environment
 from micropay.domain.use_cases.api_keys import Authenticate, CreateMerchant, RollApiKey
 from micropay.domain.use_cases.cancel_intent import CancelPaymentIntent
 from micropay.domain.use_cases.confirm_intent import ConfirmPaymentIntent
+from micropay.domain.use_cases.create_and_confirm import CreateAndConfirm
 from micropay.domain.use_cases.create_intent import CreatePaymentIntent
 from micropay.domain.use_cases.credentials import (
     CredentialResolver,
@@ -47,9 +48,6 @@ from micropay.domain.use_cases.reconcile_intent import ReconcilePaymentIntent
 from micropay.domain.use_cases.reconcile_stuck import ReconcileStuckPayments
 from micropay.domain.use_cases.stream_events import OpenEventStream
 from micropay.domain.use_cases.wait_for_intent import WaitForPaymentIntent
-from micropay.entrypoints.http.idempotency import IdempotentRunner
-from micropay.entrypoints.http.routes.health import Readiness
-from micropay.entrypoints.http.stream_slots import StreamSlots
 from micropay.entrypoints.settings import LOCAL_KEY_FILE, Settings, SettingsError
 from micropay.ports.callback_parser import CallbackParser
 from micropay.ports.callback_tokens import CallbackTokenIssuer
@@ -134,10 +132,6 @@ class InfrastructureProvider(Provider):
         return managed
 
     @provide
-    def stream_slots(self, settings: Settings) -> StreamSlots:
-        return StreamSlots(settings.max_streams_per_merchant)
-
-    @provide
     def persistence(self, engine: AsyncEngine, feed: ChangeFeed, settings: Settings) -> Persistence:
         return build_persistence(
             engine, after_commit=feed.publish, unroutable_budget=settings.unroutable_callback_budget
@@ -191,11 +185,6 @@ class InfrastructureProvider(Provider):
     def credential_resolver(self, vault: CredentialVault, settings: Settings) -> CredentialResolver:
         return CredentialResolver(vault, default_sandbox_credentials(settings))
 
-    @provide
-    def readiness(self, engine: AsyncEngine, breaking: BreakingDarajaGateway) -> Readiness:
-        return Readiness(lambda: ping(engine), breaking.snapshot)
-
-    runner = provide(IdempotentRunner)
     authenticate = provide(Authenticate)
 
 
@@ -205,6 +194,7 @@ class UseCaseProvider(Provider):
     scope = Scope.REQUEST
 
     create = provide(CreatePaymentIntent)
+    create_and_confirm = provide(CreateAndConfirm)
     confirm = provide(ConfirmPaymentIntent)
     cancel = provide(CancelPaymentIntent)
     reconcile = provide(ReconcilePaymentIntent)
@@ -230,9 +220,8 @@ class UseCaseProvider(Provider):
 
 
 def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
-    """The container; ``overrides`` (later wins) let tests swap any adapter, e.g. a fake gateway."""
-    from dishka.integrations.litestar import LitestarProvider
-
+    """The container the CLI and embedding use (no HTTP object in it); ``create_app`` adds the HTTP layer's
+    providers first. ``overrides`` (later wins) let tests swap any adapter, e.g. a fake gateway."""
     from micropay.entrypoints.accounts_provider import AccountsProvider
     from micropay.entrypoints.webhook_container import WebhookProvider, WebhookUseCaseProvider
 
@@ -242,6 +231,5 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         AccountsProvider(),
         WebhookProvider(),
         WebhookUseCaseProvider(),
-        LitestarProvider(),
         *overrides,
     )

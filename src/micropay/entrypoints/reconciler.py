@@ -141,7 +141,3 @@ async def _guarded(name: str, task: Callable[[], Awaitable[object]]) -> None:
         log.warning("%s failed: %s", name, exc.code)
     except Exception:  # a bug must not stop every later pass
         log.exception("%s failed unexpectedly", name)
-
-
-#: The loop's former name (it only reconciled then); same class.
-ReconcileLoop = MaintenanceLoop

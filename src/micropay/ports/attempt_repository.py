@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from micropay.domain.model.attempt import ProviderAttempt
+from micropay.domain.model.provider import AttemptOutcome
 
 
 class AttemptRepository(Protocol):
@@ -19,6 +20,14 @@ class AttemptRepository(Protocol):
         ``request`` is included because a push row is added before the push is sent: the redacted request
         body is only known (from the gateway's ``Exchange``) when its outcome is recorded.
         ``checkout_request_id`` is only ever filled in: a None here keeps the stored one.
+        """
+        ...
+
+    async def fill_outcome(self, attempt_id: str, outcome: AttemptOutcome, at: int) -> None:
+        """Give a push row whose answer was never recorded (outcome NULL: its confirm died) the outcome the
+        settlement proves (``accepted`` when Daraja answered for it, ``answer_lost`` when it expired).
+
+        Touches only a NULL outcome (and ``updated``): a verdict the confirm recorded is never overwritten.
         """
         ...
 

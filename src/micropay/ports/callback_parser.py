@@ -14,7 +14,7 @@ class MalformedCallback(MicropayError):
 
 class CallbackParser(Protocol):
     def parse(self, body: Any) -> PaymentResult:
-        """Read a decoded ``{"Body": {"stkCallback": …}}`` tolerantly (see daraja-reference.md §4.2).
+        """Read a decoded ``{"Body": {"stkCallback": …}}`` tolerantly (docs/api.md, Callbacks).
 
         ``ResultCode`` as number or string (normalised), metadata items by ``Name``, ``Amount`` as a float in
         shillings (returned in minor units), ``TransactionDate`` (Nairobi time, returned as Unix seconds) and

@@ -8,6 +8,7 @@ from micropay.ports.api_key_repository import ApiKeyRepository
 from micropay.ports.attempt_repository import AttemptRepository
 from micropay.ports.credential_repository import CredentialRepository
 from micropay.ports.event_repository import EventRepository
+from micropay.ports.idempotency_bindings import IdempotencyBindings
 from micropay.ports.intent_repository import IntentRepository
 from micropay.ports.merchant_repository import MerchantRepository
 from micropay.ports.webhook_delivery_repository import WebhookDeliveryRepository
@@ -30,6 +31,7 @@ class UnitOfWork(Protocol):
     intents: IntentRepository
     attempts: AttemptRepository
     events: EventRepository
+    idempotency: IdempotencyBindings
     credentials: CredentialRepository
     api_keys: ApiKeyRepository
     merchants: MerchantRepository

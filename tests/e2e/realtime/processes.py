@@ -86,6 +86,7 @@ class Cluster:
         self.env.update(
             MICROPAY_DATABASE_URL=database_url,
             MICROPAY_VAULT_KEY=base64.b64encode(os.urandom(32)).decode(),
+            MICROPAY_JWT_SECRET=base64.b64encode(os.urandom(32)).decode(),
             MICROPAY_PUBLIC_URL=f"http://127.0.0.1:{self.callback_port}",
             MICROPAY_SANDBOX_CONSUMER_KEY="cluster-consumer-key",
             MICROPAY_SANDBOX_CONSUMER_SECRET="cluster-consumer-secret",

@@ -18,6 +18,7 @@ from micropay.domain.model.environment import Environment, Tenant
 from micropay.domain.model.events import Event
 from micropay.domain.use_cases.cancel_intent import CancelPaymentIntent
 from micropay.domain.use_cases.create_intent import CreateIntentCommand, CreatePaymentIntent
+from tests.fakes import FakeVault
 
 
 class _DiesBeforeTheEvent(SqlaUnitOfWork):
@@ -42,7 +43,7 @@ async def main(url: str, merchant_id: str, action: str, intent_id: str | None) -
     tenant = Tenant(merchant_id=merchant_id, environment=Environment.SANDBOX)
     factory = _Factory(engine)
     if action == "create":
-        create = CreatePaymentIntent(factory, SystemClock(), SecureIdGenerator())
+        create = CreatePaymentIntent(factory, SystemClock(), SecureIdGenerator(), FakeVault())
         await create(tenant, CreateIntentCommand(amount=10_000, currency="kes", account_reference="KILLED"))
     else:
         cancel = CancelPaymentIntent(factory, SystemClock(), SecureIdGenerator())

@@ -78,3 +78,19 @@ async def test_a_link_never_replaces_a_known_checkout_request_id(persistence: Pe
         stored = await uow.attempts.get(push.id)
     assert stored is not None
     assert stored.checkout_request_id == "ws_CO_FIRST"
+
+
+async def test_fill_outcome_fills_only_a_missing_outcome(persistence: Persistence, tenant: Tenant) -> None:
+    push = await _push_row(persistence, tenant)
+    async with persistence.uow_factory(tenant) as uow:
+        await uow.attempts.fill_outcome(push.id, AttemptOutcome.ACCEPTED, NOW + 5)
+        await uow.commit()
+    async with persistence.uow_factory(tenant) as uow:
+        filled = await uow.attempts.get(push.id)
+        await uow.attempts.fill_outcome(push.id, AttemptOutcome.ANSWER_LOST, NOW + 9)  # already known: kept
+        await uow.commit()
+    async with persistence.uow_factory(tenant) as uow:
+        kept = await uow.attempts.get(push.id)
+    assert filled is not None
+    assert (filled.outcome, filled.updated) == (AttemptOutcome.ACCEPTED, NOW + 5)
+    assert kept == filled

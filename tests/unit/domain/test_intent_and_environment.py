@@ -6,7 +6,7 @@ import msgspec
 import pytest
 
 from micropay.domain.model.environment import Environment
-from micropay.domain.model.intent import CANCELABLE, CONFIRMABLE, IntentStatus
+from micropay.domain.model.intent import CANCELABLE, CONFIRMABLE, TERMINAL, IntentStatus
 from tests.unit.domain import builders as b
 
 
@@ -21,7 +21,7 @@ from tests.unit.domain import builders as b
     ],
 )
 def test_only_succeeded_and_canceled_are_terminal(status: IntentStatus, terminal: bool) -> None:
-    assert status.is_terminal is terminal
+    assert (status in TERMINAL) is terminal
 
 
 def test_confirm_and_cancel_are_allowed_from_the_same_statuses() -> None:

@@ -10,7 +10,7 @@ import pytest
 from micropay.domain.errors import IntentUnexpectedState
 from micropay.domain.model import result_codes
 from micropay.domain.model import state_machine as sm
-from micropay.domain.model.events import EventType, IntentEvent
+from micropay.domain.model.events import EventType, IntentEvent, UnexpectedPayment
 from micropay.domain.model.intent import IntentStatus, MpesaDetails, PaymentError, PaymentIntent
 from micropay.domain.model.provider import AttemptOutcome, PaymentResult
 from tests.unit.domain import builders as b
@@ -149,21 +149,77 @@ def test_a_late_success_for_another_amount_is_still_refused() -> None:
     _refused_for_its_amount(_apply(intent, b.success(amount=100)), intent)
 
 
-@pytest.mark.parametrize("result", [b.success(), PaymentResult(result_code="1032", checkout_request_id="ws_CO_1")])
-def test_results_after_cancel_are_ignored(result: PaymentResult) -> None:
+def test_a_failure_after_cancel_is_ignored() -> None:
     intent = b.canceled()
     assert intent.attempt_id == "pa_1"
+    result = PaymentResult(result_code="1032", checkout_request_id="ws_CO_1")
     _unchanged(_apply(intent, result), intent, AttemptOutcome.IGNORED)
 
 
-def test_a_result_for_another_attempt_is_superseded() -> None:
+def _unexpected(application: sm.ResultApplication, intent: PaymentIntent, attempt_id: str) -> None:
+    """Money moved that the intent cannot absorb: unchanged, and the event says what to refund."""
+    assert application.outcome is AttemptOutcome.UNEXPECTED_PAYMENT
+    assert application.intent == intent
+    assert not application.changed
+    payment = UnexpectedPayment(attempt=attempt_id, receipt_number="NLJ7RT61SV", amount=b.AMOUNT)
+    assert list(application.events) == [
+        IntentEvent(
+            type=EventType.UNEXPECTED_PAYMENT,
+            intent_id=intent.id,
+            version=intent.version,
+            at=NOW,
+            unexpected_payment=payment,
+        )
+    ]
+
+
+@pytest.mark.parametrize("attempt_id", ["pa_1", "pa_0"])
+def test_a_success_after_cancel_is_an_unexpected_payment(attempt_id: str) -> None:
+    intent = b.canceled()
+    _unexpected(_apply(intent, b.success(checkout=None), attempt_id=attempt_id), intent, attempt_id)
+
+
+def test_a_second_success_through_another_attempt_is_an_unexpected_payment() -> None:
+    paid = b.succeeded()
+    _unexpected(_apply(paid, b.success(checkout="ws_CO_old"), attempt_id="pa_0"), paid, "pa_0")
+
+
+def test_a_failure_for_another_attempt_is_superseded() -> None:
     intent = b.processing("pa_2", base=b.failed("pa_1"))
-    _unchanged(_apply(intent, b.success(), attempt_id="pa_1"), intent, AttemptOutcome.SUPERSEDED)
+    result = PaymentResult(result_code="1032", checkout_request_id="ws_CO_1")
+    _unchanged(_apply(intent, result, attempt_id="pa_1"), intent, AttemptOutcome.SUPERSEDED)
 
 
-def test_a_result_for_an_intent_that_never_started_an_attempt_is_superseded() -> None:
+@pytest.mark.parametrize("make", [lambda: b.processing("pa_2", base=b.failed("pa_1")), lambda: b.failed("pa_2")])
+def test_a_success_for_a_superseded_attempt_wins_the_first_money_that_moved(
+    make: Callable[[], PaymentIntent],
+) -> None:
+    intent = make()
+    application = _apply(intent, b.success(checkout="ws_CO_old"), attempt_id="pa_1")
+    new = application.intent
+    assert (application.outcome, application.changed) == (AttemptOutcome.APPLIED, True)
+    assert (new.status, new.attempt_id, new.version) == (IntentStatus.SUCCEEDED, "pa_1", intent.version + 1)
+    assert new.mpesa is not None
+    assert (new.mpesa.checkout_request_id, new.mpesa.receipt_number) == ("ws_CO_old", "NLJ7RT61SV")
+    assert (new.last_payment_error, new.next_action_expires_at) == (None, None)
+    assert list(application.events) == [
+        IntentEvent(type=EventType.SUCCEEDED, intent_id=intent.id, version=new.version, at=NOW)
+    ]
+    # the newer attempt is the superseded one now: its failure changes nothing
+    late = PaymentResult(result_code="1032", checkout_request_id="ws_CO_1")
+    _unchanged(_apply(new, late, attempt_id="pa_2"), new, AttemptOutcome.SUPERSEDED)
+
+
+def test_a_superseded_success_for_another_amount_is_refused() -> None:
+    intent = b.processing("pa_2", base=b.failed("pa_1"))
+    _refused_for_its_amount(_apply(intent, b.success(amount=100), attempt_id="pa_1"), intent)
+
+
+def test_a_success_for_an_intent_that_never_started_an_attempt_wins_too() -> None:
     intent = b.created()
-    _unchanged(_apply(intent, b.success()), intent, AttemptOutcome.SUPERSEDED)
+    application = _apply(intent, b.success())
+    assert application.intent.status is IntentStatus.SUCCEEDED
+    assert application.intent.attempt_id == "pa_1"
 
 
 @pytest.mark.parametrize("make", [b.accepted, b.failed, b.succeeded])

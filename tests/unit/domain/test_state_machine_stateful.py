@@ -156,9 +156,12 @@ class IntentWalk(RuleBasedStateMachine):
             assert kinds == [EventType.SUCCEEDED if success else EventType.PAYMENT_FAILED]
         else:
             assert application.intent is before
-            # only a refused amount speaks up without a change: an operator must look
-            mismatch = application.outcome is AttemptOutcome.AMOUNT_MISMATCH
-            assert [e.type for e in application.events] == ([EventType.AMOUNT_MISMATCH] if mismatch else [])
+            # only a refused amount or money that cannot be absorbed speak up without a change
+            speaks = {
+                AttemptOutcome.AMOUNT_MISMATCH: [EventType.AMOUNT_MISMATCH],
+                AttemptOutcome.UNEXPECTED_PAYMENT: [EventType.UNEXPECTED_PAYMENT],
+            }
+            assert [e.type for e in application.events] == speaks.get(application.outcome, [])
 
     @rule(wait=st.booleans())
     def expire_unanswered(self, wait: bool) -> None:
@@ -275,13 +278,20 @@ class IntentWalk(RuleBasedStateMachine):
 
 
 def _expected_outcome(intent: PaymentIntent, attempt_id: str, result: PaymentResult) -> AttemptOutcome:
-    """The contract's rules for a result, written independently of ``apply_result``."""
+    """The contract's rules for a result, written independently of ``apply_result``: the first money wins."""
     success = result.result_code == "0"
     known = intent.checkout_request_id
+    wrong_amount = result.amount is not None and result.amount != intent.amount
     if attempt_id != intent.attempt_id:
-        return AttemptOutcome.SUPERSEDED
+        if not success:
+            return AttemptOutcome.SUPERSEDED
+        if intent.status in (IntentStatus.SUCCEEDED, IntentStatus.CANCELED):
+            return AttemptOutcome.UNEXPECTED_PAYMENT
+        return AttemptOutcome.AMOUNT_MISMATCH if wrong_amount else AttemptOutcome.APPLIED
     if known and result.checkout_request_id and result.checkout_request_id != known:
         return AttemptOutcome.INVALID
+    if success and intent.status is IntentStatus.CANCELED:
+        return AttemptOutcome.UNEXPECTED_PAYMENT
     if intent.status is IntentStatus.SUCCEEDED or (intent.status is IntentStatus.FAILED and not success):
         return AttemptOutcome.DUPLICATE
     if intent.status in (IntentStatus.REQUIRES_PAYMENT_METHOD, IntentStatus.CANCELED):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
 from micropay.domain.errors import ResourceMissing
+from micropay.domain.model.events import UnexpectedPayment
 from micropay.domain.model.intent import IntentStatus
 from micropay.domain.model.provider import AttemptKind, AttemptOutcome
 from micropay.domain.use_cases.handle_callback import CallbackMismatch
@@ -267,14 +269,14 @@ async def test_a_late_success_after_a_failure_makes_the_intent_succeeded(world: 
     assert stored.mpesa.receipt_number == "NLJ7RT61SV"
 
 
-async def test_a_callback_for_a_superseded_attempt_changes_nothing(world: World) -> None:
+async def test_a_failure_for_a_superseded_attempt_changes_nothing(world: World) -> None:
     intent_id = await _processing(world, checkout="ws_CO_first")
     await world.handle_callback(world.token(1), callback_body("ws_CO_first", 1032))
     world.gateway.queue_push(Accept(checkout_request_id="ws_CO_second"))
     await world.confirm(SANDBOX, intent_id)
     retried = world.intent(intent_id)
 
-    outcome = await world.handle_callback(world.token(1), callback_body("ws_CO_first", 0))
+    outcome = await world.handle_callback(world.token(1), callback_body("ws_CO_first", 1037))
 
     assert outcome is AttemptOutcome.SUPERSEDED
     assert world.intent(intent_id) == retried
@@ -287,15 +289,55 @@ async def test_a_callback_for_a_superseded_attempt_changes_nothing(world: World)
     assert world.intent(intent_id).status is IntentStatus.SUCCEEDED
 
 
-async def test_a_callback_after_cancel_is_ignored(world: World) -> None:
+async def test_the_first_money_that_moved_wins_and_a_second_payment_is_unexpected(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The customer pays the old prompt after a retry started: the intent succeeds with that attempt's
+    receipt; when the newer prompt is paid too, that money is an unexpected payment to refund."""
+    intent_id = await _processing(world, checkout="ws_CO_first")
+    await world.handle_callback(world.token(1), callback_body("ws_CO_first", 1032))
+    world.gateway.queue_push(Accept(checkout_request_id="ws_CO_second"))
+    await world.confirm(SANDBOX, intent_id)
+    first_push, second_push = world.pushes(intent_id)
+
+    paid_old = await world.handle_callback(world.token(1), callback_body("ws_CO_first", 0, receipt="OLDPROMPT1"))
+
+    assert paid_old is AttemptOutcome.APPLIED
+    paid = world.intent(intent_id)
+    assert (paid.status, paid.attempt_id) == (IntentStatus.SUCCEEDED, first_push.id)
+    assert paid.mpesa is not None
+    assert (paid.mpesa.receipt_number, paid.checkout_request_id) == ("OLDPROMPT1", "ws_CO_first")
+
+    with caplog.at_level(logging.WARNING, logger="micropay.domain.use_cases.handle_callback"):
+        twice = await world.handle_callback(world.token(2), callback_body("ws_CO_second", 0, receipt="NEWPROMPT2"))
+
+    assert twice is AttemptOutcome.UNEXPECTED_PAYMENT
+    assert world.intent(intent_id) == paid
+    assert world.callbacks(intent_id)[-1].outcome is AttemptOutcome.UNEXPECTED_PAYMENT
+    assert world.callbacks(intent_id)[-1].push_id == second_push.id
+    event = world.events(intent_id)[-1]
+    assert event.type.value == "payment_intent.unexpected_payment"
+    assert event.data.unexpected_payment == UnexpectedPayment(
+        attempt=second_push.id, receipt_number="NEWPROMPT2", amount=150_000
+    )
+    assert event.data.object.status.value == "succeeded"
+    [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "unexpected payment" in warning.getMessage()
+    assert "NEWPROMPT2" in warning.getMessage()
+
+
+async def test_a_failure_after_cancel_is_ignored_and_a_success_is_an_unexpected_payment(world: World) -> None:
     intent_id = await _processing(world)
     await world.handle_callback(world.token(), callback_body(CHECKOUT, 1032))
     canceled = await world.cancel(SANDBOX, intent_id)
 
+    failure = await world.handle_callback(world.token(), callback_body(CHECKOUT, 1037))
     outcome = await world.handle_callback(world.token(), callback_body(CHECKOUT, 0))
 
-    assert outcome is AttemptOutcome.IGNORED
+    assert failure is AttemptOutcome.IGNORED
+    assert outcome is AttemptOutcome.UNEXPECTED_PAYMENT
     assert world.intent(intent_id) == canceled
+    assert world.event_types(intent_id)[-1] == "payment_intent.unexpected_payment"
 
 
 async def test_a_callback_for_a_rejected_push_is_logged_and_changes_nothing_new(world: World) -> None:

@@ -232,8 +232,8 @@ async def test_a_late_success_callback_after_expiry_still_succeeds(world: World)
 
 
 async def test_a_query_row_names_the_push_it_queried_even_if_the_intent_moved_on(world: World) -> None:
-    """The intent is failed and retried while the query is in flight: the old answer is superseded, and the
-    log row still names the queried push and its CheckoutRequestID (not the new attempt's)."""
+    """The intent is failed and retried while the query is in flight: the old push's success still wins (the
+    first money that moved), and the log row names the queried push and its CheckoutRequestID."""
     intent_id = await _processing(world, checkout="ws_CO_first")
     first_push = world.intent(intent_id).attempt_id
     world.gateway.script_query("ws_CO_first", final("ws_CO_first", "0"))
@@ -248,10 +248,10 @@ async def test_a_query_row_names_the_push_it_queried_even_if_the_intent_moved_on
 
     stored = world.intent(intent_id)
     assert returned == stored
-    assert stored.status is IntentStatus.PROCESSING
-    assert stored.checkout_request_id == "ws_CO_second"
+    assert stored.status is IntentStatus.SUCCEEDED
+    assert (stored.attempt_id, stored.checkout_request_id) == (first_push, "ws_CO_first")
     [row] = world.queries(intent_id)
-    assert row.outcome is AttemptOutcome.SUPERSEDED
+    assert row.outcome is AttemptOutcome.APPLIED
     assert row.push_id == first_push
     assert row.checkout_request_id == "ws_CO_first"
 

@@ -13,6 +13,7 @@ from micropay.domain.model.provider import AttemptKind
 from micropay.domain.use_cases.api_keys import Authenticate, CreateMerchant, RollApiKey
 from micropay.domain.use_cases.cancel_intent import CancelPaymentIntent
 from micropay.domain.use_cases.confirm_intent import ConfirmPaymentIntent
+from micropay.domain.use_cases.create_and_confirm import CreateAndConfirm
 from micropay.domain.use_cases.create_intent import CreatedIntent, CreateIntentCommand, CreatePaymentIntent
 from micropay.domain.use_cases.credentials import (
     CredentialResolver,
@@ -84,8 +85,9 @@ class World:
         self.parser = FakeCallbackParser()
         self.resolver = CredentialResolver(self.vault, DEFAULT_SANDBOX if default_sandbox else None)
 
-        self.create_intent = CreatePaymentIntent(self.uow, self.clock, self.ids)
+        self.create_intent = CreatePaymentIntent(self.uow, self.clock, self.ids, self.vault)
         self.confirm = ConfirmPaymentIntent(self.uow, self.gateway, self.resolver, self.tokens, self.clock, self.ids)
+        self.create_and_confirm = CreateAndConfirm(self.uow, self.create_intent, self.confirm)
         self.handle_callback = HandleCallback(self.uow, self.directory, self.parser, self.tokens, self.clock, self.ids)
         self.reconcile = ReconcilePaymentIntent(self.uow, self.gateway, self.resolver, self.clock, self.ids)
         self.cancel = CancelPaymentIntent(self.uow, self.clock, self.ids)

@@ -1,4 +1,4 @@
-"""``DarajaCallbackParser``: reads ``{"Body": {"stkCallback": …}}`` the tolerant way (daraja-reference §4.2)."""
+"""``DarajaCallbackParser``: reads ``{"Body": {"stkCallback": …}}`` the tolerant way (docs/api.md, Callbacks)."""
 
 from __future__ import annotations
 

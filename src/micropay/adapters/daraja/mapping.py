@@ -1,6 +1,6 @@
 """What Daraja's answers mean: the one place that turns HTTP answers and transport failures into port results.
 
-Every rule here is sourced in ``daraja-reference.md``; the judgement calls are recorded in ADR 0004:
+Every rule here follows Daraja as docs/adr/0004-daraja-adapter.md describes it, with its judgement calls:
 
 - an STK push is accepted only when ``ResponseCode`` compared as a string is ``"0"``;
 - a push whose request may have left (read/write timeout, dropped connection, an accepted answer we cannot

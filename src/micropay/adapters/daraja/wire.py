@@ -11,12 +11,13 @@ from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
 from micropay.domain.model.credentials import DarajaCredentials
+from micropay.domain.model.redaction import TOKEN_HINT_LENGTH
 from micropay.ports.daraja_gateway import StkPushRequest
 
 #: East Africa Time: UTC+3 all year (Kenya has no daylight saving), the zone of every Daraja timestamp.
 NAIROBI: Final = timezone(timedelta(hours=3), "EAT")
 REDACTED: Final = "[REDACTED]"
-CALLBACK_TOKEN_HINT: Final = 6  # characters of the callback token kept visible in the attempts log
+CALLBACK_TOKEN_HINT: Final = TOKEN_HINT_LENGTH  # characters of the callback token kept visible
 
 STK_PUSH_PATH: Final = "/mpesa/stkpush/v1/processrequest"
 STK_QUERY_PATH: Final = "/mpesa/stkpushquery/v1/query"

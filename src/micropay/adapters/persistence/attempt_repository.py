@@ -12,6 +12,7 @@ from micropay.adapters.persistence.mapping import attempt_from_domain, attempt_t
 from micropay.adapters.persistence.rows import ATTEMPTS
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.environment import Tenant
+from micropay.domain.model.provider import AttemptOutcome
 from micropay.ports.attempt_repository import AttemptRepository
 
 _C = ATTEMPTS.c
@@ -36,6 +37,11 @@ _LINK: Final = (
     .where(_C.id == bindparam("t_id"), *_IN_TENANT, _C.checkout_request_id.is_(None))
     .values(checkout_request_id=bindparam("v_checkout_request_id"), updated=bindparam("v_updated"))
 )
+_FILL_OUTCOME: Final = (
+    update(ATTEMPTS)
+    .where(_C.id == bindparam("t_id"), *_IN_TENANT, _C.outcome.is_(None))
+    .values(outcome=bindparam("v_outcome"), updated=bindparam("v_updated"))
+)
 _GET: Final = select(ATTEMPTS).where(_C.id == bindparam("t_id"), *_IN_TENANT)
 
 
@@ -56,6 +62,11 @@ class SqlaAttemptRepository(AttemptRepository):
         params.update(self._tenant, t_id=attempt.id)
         with storage_errors("update a provider attempt"):
             await self._connection.execute(_UPDATE, params)
+
+    async def fill_outcome(self, attempt_id: str, outcome: AttemptOutcome, at: int) -> None:
+        params = {"t_id": attempt_id, "v_outcome": outcome.value, "v_updated": at, **self._tenant}
+        with storage_errors("fill in a push outcome"):
+            await self._connection.execute(_FILL_OUTCOME, params)
 
     async def link_checkout_request(self, attempt_id: str, checkout_request_id: str, at: int) -> None:
         params = {"t_id": attempt_id, "v_checkout_request_id": checkout_request_id, "v_updated": at, **self._tenant}

@@ -8,6 +8,7 @@ from typing import Final
 from sqlalchemy import Executable, bindparam, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from micropay.adapters.persistence.engine import is_postgres
 from micropay.adapters.persistence.errors import storage_errors
 from micropay.adapters.persistence.rows import EVENTS
 from micropay.ports.event_pruner import EventPruner
@@ -23,7 +24,7 @@ _LITE_PRUNE: Final = delete(EVENTS).where(
 class SqlaEventPruner(EventPruner):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._postgres = engine.dialect.name == "postgresql"
+        self._postgres = is_postgres(engine)
 
     async def prune(self, *, created_before: int, limit: int) -> int:
         if limit <= 0:

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import Executable, bindparam, delete, select, text, tuple_, update
+from sqlalchemy import Boolean, Executable, bindparam, case, delete, null, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from micropay.adapters.persistence.engine import is_postgres
 from micropay.adapters.persistence.errors import storage_errors
 from micropay.adapters.persistence.mapping import idempotency_to_domain
 from micropay.adapters.persistence.rows import IDEMPOTENCY
 from micropay.adapters.persistence.tenant_scope import set_tenant
 from micropay.adapters.persistence.upsert import insert_for
 from micropay.domain.model.environment import Tenant
-from micropay.domain.model.idempotency import Decision, IdempotencyRecord, StoredResponse, decide
+from micropay.domain.model.idempotency import Decision, IdempotencyRecord, StoredResponse, decide, keeps_binding
 from micropay.ports.idempotency_store import IdempotencyStore
 
 _C = IDEMPOTENCY.c
@@ -32,11 +33,18 @@ _THE_KEY: Final = (
 _READ: Final = select(IDEMPOTENCY).where(*_THE_KEY)
 _NEW_CLAIM: Final[dict[str, Any]] = {"fingerprint": bindparam("v_fingerprint"), "created_at": bindparam("v_created_at")}
 _NO_RESPONSE: Final[dict[str, Any]] = {"response_status": None, "response_body": None, "response_content_type": None}
-# Compare-and-swap: replace the record only if it is still exactly the one we judged.
+# Compare-and-swap: replace the record only if it is still exactly the one we judged. A takeover after the
+# lease keeps what the first request bound (it resumes that); an expired key forgets it.
+_KEEP: Final = bindparam("keep_binding", type_=Boolean())
 _TAKE_OVER: Final = (
     update(IDEMPOTENCY)
     .where(*_THE_KEY, _C.fingerprint == bindparam("old_fingerprint"), _C.created_at == bindparam("old_created_at"))
-    .values(**_NEW_CLAIM, **_NO_RESPONSE)
+    .values(
+        **_NEW_CLAIM,
+        **_NO_RESPONSE,
+        object_id=case((_KEEP, _C.object_id), else_=null()),
+        sealed_secret=case((_KEEP, _C.sealed_secret), else_=null()),
+    )
 )
 # Only the holder finishes its claim: the record must still be the in-flight one it created.
 _HELD: Final = (_C.response_status.is_(None), _C.created_at == bindparam("v_claimed_at"))
@@ -75,7 +83,7 @@ class SqlaIdempotencyStore(IdempotencyStore):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._claim = _CLAIMS[engine.dialect.name]
-        self._postgres = engine.dialect.name == "postgresql"
+        self._postgres = is_postgres(engine)
 
     async def claim(self, tenant: Tenant, key: str, fingerprint: str, now: float) -> IdempotencyRecord | None:
         params = {**_key(tenant, key), "v_fingerprint": fingerprint, "v_created_at": now}
@@ -99,7 +107,13 @@ class SqlaIdempotencyStore(IdempotencyStore):
             if decide(existing, fingerprint, now) is not Decision.PROCEED:
                 return existing
             swapped = await connection.execute(
-                _TAKE_OVER, {**params, "old_fingerprint": existing.fingerprint, "old_created_at": existing.created_at}
+                _TAKE_OVER,
+                {
+                    **params,
+                    "old_fingerprint": existing.fingerprint,
+                    "old_created_at": existing.created_at,
+                    "keep_binding": keeps_binding(existing, now),
+                },
             )
             if swapped.rowcount == 1:
                 return None

@@ -157,6 +157,9 @@ class IdempotencyRow(MicropayBase):
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
     response_content_type: Mapped[str | None] = mapped_column(Text)
+    # what the key's request created or started, bound in that object's transaction (migration 0007)
+    object_id: Mapped[str | None] = mapped_column(ID)
+    sealed_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class UnmatchedCallbackRow(MicropayBase):

@@ -14,6 +14,7 @@ from micropay.adapters.persistence.attempt_repository import SqlaAttemptReposito
 from micropay.adapters.persistence.credential_repository import SqlaCredentialRepository
 from micropay.adapters.persistence.errors import storage_errors
 from micropay.adapters.persistence.event_repository import SqlaEventRepository
+from micropay.adapters.persistence.idempotency_bindings import SqlaIdempotencyBindings
 from micropay.adapters.persistence.intent_repository import SqlaIntentRepository
 from micropay.adapters.persistence.merchant_repository import SqlaMerchantRepository
 from micropay.adapters.persistence.tenant_scope import set_tenant
@@ -40,6 +41,7 @@ class SqlaUnitOfWork(WebhookUnitOfWork):
     intents: SqlaIntentRepository
     attempts: SqlaAttemptRepository
     events: SqlaEventRepository
+    idempotency: SqlaIdempotencyBindings
     credentials: SqlaCredentialRepository
     api_keys: SqlaApiKeyRepository
     merchants: SqlaMerchantRepository
@@ -68,6 +70,7 @@ class SqlaUnitOfWork(WebhookUnitOfWork):
         self.intents = SqlaIntentRepository(connection, self.tenant)
         self.attempts = SqlaAttemptRepository(connection, self.tenant)
         self.events = SqlaEventRepository(connection, self.tenant)
+        self.idempotency = SqlaIdempotencyBindings(connection, self.tenant)
         self.credentials = SqlaCredentialRepository(connection, self.tenant)
         self.api_keys = SqlaApiKeyRepository(connection, self.tenant)
         self.merchants = SqlaMerchantRepository(connection, self.tenant)

@@ -5,10 +5,11 @@ import secrets
 from typing import Final
 
 from micropay.domain.model.ids import BASE62
+from micropay.domain.model.redaction import TOKEN_HINT_LENGTH
 from micropay.ports.callback_tokens import CallbackTokenIssuer, IssuedToken
 
 TOKEN_LENGTH: Final = 32  # 32 base62 characters: 32 * log2(62) ≈ 190 bits
-HINT_LENGTH: Final = 6
+HINT_LENGTH: Final = TOKEN_HINT_LENGTH
 
 
 class Sha256CallbackTokenIssuer(CallbackTokenIssuer):

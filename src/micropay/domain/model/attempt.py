@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from micropay.domain.model.environment import Environment
+from micropay.domain.model.environment import Environment, Tenant
 from micropay.domain.model.provider import AttemptKind, AttemptOutcome
 
 
@@ -34,3 +34,96 @@ class ProviderAttempt(msgspec.Struct, frozen=True, kw_only=True):
     callback_token_hash: str | None = None
     callback_token_hint: str | None = None
     updated: int | None = None
+
+    @classmethod
+    def push(
+        cls,
+        *,
+        attempt_id: str,
+        intent_id: str,
+        tenant: Tenant,
+        token_hash: str,
+        token_hint: str,
+        now: int,
+    ) -> ProviderAttempt:
+        """An STK push row, written with the claim, before the push is sent (its exchange comes later)."""
+        return cls(
+            id=attempt_id,
+            intent_id=intent_id,
+            merchant_id=tenant.merchant_id,
+            environment=tenant.environment,
+            kind=AttemptKind.STK_PUSH,
+            push_id=attempt_id,
+            created=now,
+            callback_token_hash=token_hash,
+            callback_token_hint=token_hint,
+        )
+
+    @classmethod
+    def callback(
+        cls, *, attempt_id: str, intent_id: str, tenant: Tenant, push_id: str, body: Any, now: int
+    ) -> ProviderAttempt:
+        """A callback row, stored raw before it is parsed (its outcome comes later)."""
+        return cls(
+            id=attempt_id,
+            intent_id=intent_id,
+            merchant_id=tenant.merchant_id,
+            environment=tenant.environment,
+            kind=AttemptKind.CALLBACK,
+            push_id=push_id,
+            created=now,
+            request=body,
+        )
+
+    @classmethod
+    def query(
+        cls,
+        *,
+        attempt_id: str,
+        intent_id: str,
+        tenant: Tenant,
+        push_id: str,
+        checkout_request_id: str | None,
+        outcome: AttemptOutcome,
+        request: Any,
+        response: Any,
+        http_status: int | None,
+        now: int,
+    ) -> ProviderAttempt:
+        """An STK Push Query row, complete: it names the push that was queried."""
+        return cls(
+            id=attempt_id,
+            intent_id=intent_id,
+            merchant_id=tenant.merchant_id,
+            environment=tenant.environment,
+            kind=AttemptKind.STK_QUERY,
+            push_id=push_id,
+            created=now,
+            outcome=outcome,
+            request=request,
+            response=response,
+            http_status=http_status,
+            checkout_request_id=checkout_request_id,
+            updated=now,
+        )
+
+    def with_exchange(
+        self,
+        outcome: AttemptOutcome,
+        *,
+        request: Any,
+        response: Any,
+        http_status: int | None,
+        checkout_request_id: str | None,
+        now: int,
+    ) -> ProviderAttempt:
+        """This row with its outcome and what was exchanged (None keeps what the row already has)."""
+        return msgspec.structs.replace(
+            self,
+            outcome=outcome,
+            request=request if request is not None else self.request,
+            response=response if response is not None else self.response,
+            http_status=http_status if http_status is not None else self.http_status,
+            checkout_request_id=checkout_request_id or self.checkout_request_id,
+            updated=now,
+        )

@@ -152,5 +152,5 @@ def view_of(credentials: DarajaCredentials, environment: Environment, updated: i
 
 
 def associated_data(merchant_id: str, environment: Environment) -> bytes:
-    """The AES-GCM associated data that binds a sealed blob to its merchant and environment (contract §5)."""
+    """The AES-GCM associated data that binds a sealed blob to its merchant and environment (docs/api.md)."""
     return f"{merchant_id}:{environment.value}".encode()

@@ -42,6 +42,25 @@ class IdempotencyRecord(msgspec.Struct, frozen=True, kw_only=True):
     response: StoredResponse | None = None  # None while the first request is running
 
 
+class IdempotencyClaim(msgspec.Struct, frozen=True, kw_only=True):
+    """The request's hold on its key: the key and the claim's ``created_at`` (the holder's token).
+
+    Use cases that create or push bind the key to what they did (``IdempotencyBindings.bind``) in the same
+    transaction as their first write, so that a retry after a crash finds it instead of doing it again.
+    """
+
+    key: str
+    claimed_at: float
+
+
+class IdempotencyBinding(msgspec.Struct, frozen=True, kw_only=True):
+    """What a key's request created or started: the object's id, and (for a create) its client secret
+    sealed by the vault, since the retry must answer the same secret the lost answer carried."""
+
+    object_id: str
+    sealed_secret: bytes | None = None
+
+
 def is_kept(status: int, *, something_was_done: bool = False) -> bool:
     """Whether an answer is stored for replay: all but "nothing was done", unless the caller knows better."""
     return something_was_done or status not in NOTHING_DONE_STATUSES
@@ -72,6 +91,11 @@ def decide(existing: IdempotencyRecord | None, fingerprint: str, now: float) -> 
     return Decision.IN_FLIGHT
 
 
+def keeps_binding(existing: IdempotencyRecord, now: float) -> bool:
+    """A claim taken over past its lease keeps what the first request bound; an expired key starts afresh."""
+    return not is_expired(existing, now)
+
+
 def associated_data(merchant_id: str, environment: str, key: str) -> bytes:
     """Binds a stored response, sealed by the vault, to its tenant and key.
 
@@ -79,3 +103,8 @@ def associated_data(merchant_id: str, environment: str, key: str) -> bytes:
     are kept sealed, never in plaintext, and a sealed body moved to another key or tenant does not open.
     """
     return f"idempotency:{merchant_id}:{environment}:{key}".encode()
+
+
+def secret_associated_data(merchant_id: str, environment: str, key: str) -> bytes:
+    """Binds a create's sealed client secret to its tenant and key (apart from the stored response)."""
+    return associated_data(merchant_id, environment, key) + b":client_secret"

@@ -19,9 +19,9 @@ class IntentStatus(StrEnum):
     FAILED = "failed"
     CANCELED = "canceled"
 
-    @property
-    def is_terminal(self) -> bool:
-        return self in (IntentStatus.SUCCEEDED, IntentStatus.CANCELED)
+
+#: No transition leaves these; a success that arrives for one is an unexpected payment.
+TERMINAL: Final = frozenset({IntentStatus.SUCCEEDED, IntentStatus.CANCELED})
 
 
 CONFIRMABLE: Final = frozenset({IntentStatus.REQUIRES_PAYMENT_METHOD, IntentStatus.FAILED})

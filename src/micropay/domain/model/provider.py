@@ -24,7 +24,8 @@ class AttemptOutcome(StrEnum):
     DUPLICATE = "duplicate"  # a result already applied: nothing changed
     AMOUNT_MISMATCH = "amount_mismatch"  # a success for another amount: refused and flagged
     SUPERSEDED = "superseded"  # a result for an attempt that is no longer the intent's current one
-    IGNORED = "ignored"  # a result the intent's state does not admit (for example after cancel)
+    IGNORED = "ignored"  # a result the intent's state does not admit (for example a failure after cancel)
+    UNEXPECTED_PAYMENT = "unexpected_payment"  # money moved the intent cannot absorb: the merchant must refund it
     PENDING = "pending"  # the query says "still processing"
     INVALID = "invalid"  # a callback we could not parse or match
     ERROR = "error"  # the exchange failed (query unavailable, for example)

@@ -8,11 +8,14 @@ printed with locals.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Final
 
 import msgspec
 
 MASK = "***"
+
+#: Characters of a callback token kept visible (attempts log, access log, unmatched callbacks).
+TOKEN_HINT_LENGTH: Final = 6
 
 
 def redacted_fields(struct: msgspec.Struct, secrets: Collection[str]) -> list[tuple[str, Any]]:

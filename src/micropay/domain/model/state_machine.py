@@ -16,11 +16,12 @@ import msgspec
 from micropay.domain.errors import IntentUnexpectedState, InvalidParameter
 from micropay.domain.model import result_codes
 from micropay.domain.model.environment import Tenant
-from micropay.domain.model.events import EventType, IntentEvent
+from micropay.domain.model.events import EventType, IntentEvent, UnexpectedPayment
 from micropay.domain.model.intent import (
     CANCELABLE,
     CONFIRMABLE,
     PROMPT_TTL_SECONDS,
+    TERMINAL,
     IntentStatus,
     MpesaDetails,
     PaymentError,
@@ -173,21 +174,37 @@ def abandon_attempt(intent: PaymentIntent, *, attempt_id: str, restore: PaymentI
 
 
 def apply_result(intent: PaymentIntent, *, attempt_id: str, result: PaymentResult, now: int) -> ResultApplication:
-    """Apply a final result (callback or query) for one attempt, idempotently.
+    """Apply a final result (callback or query) for one attempt, idempotently. The first money that moved wins.
 
     - Only ``ResultCode`` 0 with a matching amount (or no amount, as in a query) makes ``succeeded``;
       a success for another amount is refused (outcome and event ``amount_mismatch``, the intent unchanged).
     - A non-zero code makes ``failed`` with the contract's error code.
     - A success for a ``failed`` intent's current attempt still moves it to ``succeeded``: the money moved.
-    - Results for an attempt that is no longer current change nothing (``superseded``); repeats of an
-      applied result change nothing (``duplicate``); results after cancel change nothing (``ignored``).
+    - A success for a superseded attempt (the customer paid an older prompt) of an intent that has not
+      succeeded makes it ``succeeded`` with that attempt's receipt; the newer attempt is the superseded one now.
+    - A success the intent cannot absorb (it is canceled, or it already succeeded through another attempt) is
+      an ``unexpected_payment``: the intent does not change, the event carries the attempt, receipt and
+      amount so that the merchant can refund it.
+    - Failures for an attempt that is no longer current change nothing (``superseded``); repeats of an
+      applied result change nothing (``duplicate``); failures after cancel change nothing (``ignored``).
     """
-    if intent.attempt_id != attempt_id:
-        return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.SUPERSEDED)
-    known = intent.checkout_request_id
-    if known is not None and result.checkout_request_id is not None and result.checkout_request_id != known:
-        return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.INVALID)
     success = result_codes.is_success(result.result_code)
+    current_attempt = intent.attempt_id == attempt_id
+    known = intent.checkout_request_id
+    if current_attempt and known is not None and result.checkout_request_id not in (None, known):
+        return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.INVALID)
+    if success and intent.status is IntentStatus.SUCCEEDED and current_attempt:
+        return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.DUPLICATE)
+    if success and intent.status in TERMINAL:
+        return _unexpected_payment(intent, attempt_id, result, now)
+    if not current_attempt:
+        if not success:
+            return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.SUPERSEDED)
+        if result.amount is not None and result.amount != intent.amount:
+            mismatch = _event(EventType.AMOUNT_MISMATCH, intent, now)
+            return ResultApplication(intent=intent, events=[mismatch], outcome=AttemptOutcome.AMOUNT_MISMATCH)
+        paid, settled = _succeed_superseded(intent, attempt_id, result, now)
+        return ResultApplication(intent=paid, events=settled, outcome=AttemptOutcome.APPLIED, changed=True)
     if intent.status is IntentStatus.SUCCEEDED:
         return ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.DUPLICATE)
     if intent.status is IntentStatus.FAILED and not success:
@@ -207,6 +224,40 @@ def apply_result(intent: PaymentIntent, *, attempt_id: str, result: PaymentResul
     else:
         current, settled = _fail(current, result, now)
     return ResultApplication(intent=current, events=settled, outcome=AttemptOutcome.APPLIED, changed=True)
+
+
+def _unexpected_payment(intent: PaymentIntent, attempt_id: str, result: PaymentResult, now: int) -> ResultApplication:
+    """Money moved that the intent cannot absorb: kept on the attempt (its outcome) and told in the event."""
+    payment = UnexpectedPayment(attempt=attempt_id, receipt_number=result.receipt_number, amount=result.amount)
+    event = IntentEvent(
+        type=EventType.UNEXPECTED_PAYMENT,
+        intent_id=intent.id,
+        version=intent.version,
+        at=now,
+        unexpected_payment=payment,
+    )
+    return ResultApplication(intent=intent, events=[event], outcome=AttemptOutcome.UNEXPECTED_PAYMENT)
+
+
+def _succeed_superseded(intent: PaymentIntent, attempt_id: str, result: PaymentResult, now: int) -> Transition:
+    """The customer paid an older prompt: the intent succeeds with that attempt, which is current again."""
+    mpesa = MpesaDetails(
+        phone_number=result.phone_number or intent.phone_number or "",
+        checkout_request_id=result.checkout_request_id,
+        merchant_request_id=result.merchant_request_id,
+        receipt_number=result.receipt_number,
+        transaction_date=result.transaction_date,
+    )
+    new = _next(
+        intent,
+        now,
+        status=IntentStatus.SUCCEEDED,
+        attempt_id=attempt_id,
+        mpesa=mpesa,
+        next_action_expires_at=None,
+        last_payment_error=None,
+    )
+    return new, [_event(EventType.SUCCEEDED, new, now)]
 
 
 def _link_checkout_request(intent: PaymentIntent, checkout_request_id: str, result: PaymentResult) -> PaymentIntent:

@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Final
 
 from micropay.domain.errors import InvalidParameter
-from micropay.domain.model.intent import PaymentIntent
+from micropay.domain.model.intent import TERMINAL, PaymentIntent
 
 WAIT_TIMEOUT_MIN: Final = 1
 WAIT_TIMEOUT_MAX: Final = 30
@@ -39,7 +39,7 @@ class WaitCondition:
 
     def is_met_by(self, intent: PaymentIntent) -> bool:
         if self.until is WaitUntil.TERMINAL:
-            return intent.status.is_terminal
+            return intent.status in TERMINAL
         return self.after_version is not None and intent.version > self.after_version
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
 
 from micropay.domain.errors import ResourceMissing
 from micropay.domain.model.ids import INTENT_PREFIX, is_valid_id
 from micropay.domain.model.intent import PaymentIntent
+from micropay.domain.model.state_machine import ResultApplication
 from micropay.ports.errors import ConcurrentUpdate
 from micropay.ports.unit_of_work import UnitOfWork
 
@@ -43,6 +45,22 @@ async def load_intent(uow: UnitOfWork, intent_id: str, client_secret: str | None
     if intent is None or (client_secret is not None and not client_secret_matches(intent, client_secret)):
         raise ResourceMissing("payment_intent", intent_id)
     return intent
+
+
+def warn_unexpected_payment(log: logging.Logger, application: ResultApplication, source: str) -> None:
+    """Money moved that the intent cannot absorb: say so loudly (the merchant must refund it)."""
+    for event in application.events:
+        payment = event.unexpected_payment
+        if payment is not None:
+            log.warning(
+                "unexpected payment on %s %s: attempt %s, receipt %s, amount %s; the merchant must refund it",
+                source,
+                event.intent_id,
+                payment.attempt,
+                payment.receipt_number,
+                payment.amount,
+                extra={"intent_id": event.intent_id, "attempt_id": payment.attempt},
+            )
 
 
 async def retry_on_conflict(operation: Callable[[], Awaitable[T]]) -> T:

@@ -40,6 +40,11 @@ class IssuedKey(msgspec.Struct, frozen=True, kw_only=True):
     key: ApiKey
     raw: str  # shown once, never stored
 
+    @property
+    def something_was_done(self) -> bool:
+        """A key was issued: its one answer must be kept for the Idempotency-Key's retries."""
+        return True
+
     def __repr__(self) -> str:
         return redacted_repr(self, ("raw",))
 

@@ -4,19 +4,21 @@ from typing import Any
 
 import msgspec
 
-from micropay.domain.model import fields, state_machine
+from micropay.domain.model import fields, idempotency, state_machine
 from micropay.domain.model.environment import Tenant
 from micropay.domain.model.events import EventRequest
+from micropay.domain.model.idempotency import IdempotencyBinding, IdempotencyClaim
 from micropay.domain.model.ids import INTENT_PREFIX
 from micropay.domain.model.intent import PaymentIntent
 from micropay.domain.model.money import Money
 from micropay.domain.model.msisdn import Msisdn
 from micropay.domain.model.redaction import redacted_fields, redacted_repr
 from micropay.domain.use_cases._events import save_transition
-from micropay.domain.use_cases._support import CLIENT_SECRET_LENGTH, hash_secret
+from micropay.domain.use_cases._support import CLIENT_SECRET_LENGTH, hash_secret, load_intent
 from micropay.ports.clock import Clock
+from micropay.ports.credential_vault import CredentialVault, Sealed
 from micropay.ports.id_generator import IdGenerator
-from micropay.ports.unit_of_work import UnitOfWorkFactory
+from micropay.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 class CreateIntentCommand(msgspec.Struct, frozen=True, kw_only=True):
@@ -33,6 +35,8 @@ class CreateIntentCommand(msgspec.Struct, frozen=True, kw_only=True):
 class CreatedIntent(msgspec.Struct, frozen=True, kw_only=True):
     intent: PaymentIntent
     client_secret: str  # returned once; only its hash is stored
+    #: True when an earlier request with the same Idempotency-Key had created it (that one's answer was lost)
+    resumed: bool = False
 
     def __repr__(self) -> str:
         return redacted_repr(self, ("client_secret",))
@@ -51,15 +55,25 @@ class CreatePaymentIntent:
     from the id when absent); description <= 100 characters; metadata <= 50 string pairs. The client
     secret is returned once and stored only as a hash. The intent and its ``payment_intent.created`` event
     are written in one transaction; ``request`` is the API request it came from, if any.
+
+    With an ``idempotency`` claim, the key is bound to the new intent (and its client secret, sealed) in that
+    same transaction: however the process dies afterwards, a retry with the key finds this intent and gets it
+    back (``resumed``) with the same client secret, never a second intent.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, vault: CredentialVault) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
+        self._vault = vault
 
     async def __call__(
-        self, tenant: Tenant, command: CreateIntentCommand, *, request: EventRequest | None = None
+        self,
+        tenant: Tenant,
+        command: CreateIntentCommand,
+        *,
+        request: EventRequest | None = None,
+        idempotency: IdempotencyClaim | None = None,
     ) -> CreatedIntent:
         money = Money.kes(command.amount, command.currency)
         phone = Msisdn.parse(command.phone_number) if command.phone_number is not None else None
@@ -84,6 +98,27 @@ class CreatePaymentIntent:
             now=int(self._clock.now()),
         )
         async with self._uow(tenant) as uow:
+            if idempotency is not None:
+                bound = await uow.idempotency.bound(idempotency)
+                if bound is not None:
+                    return await self._resume(uow, tenant, idempotency, bound)
+                sealed = self._vault.seal(client_secret.encode(), self._aad(tenant, idempotency))
+                binding = IdempotencyBinding(object_id=intent.id, sealed_secret=msgspec.json.encode(sealed))
+                await uow.idempotency.bind(idempotency, binding)
             await save_transition(uow, intent, events, ids=self._ids, request=request, new=True)
             await uow.commit()
         return CreatedIntent(intent=intent, client_secret=client_secret)
+
+    async def _resume(
+        self, uow: UnitOfWork, tenant: Tenant, claim: IdempotencyClaim, bound: IdempotencyBinding
+    ) -> CreatedIntent:
+        intent = await load_intent(uow, bound.object_id)
+        if bound.sealed_secret is None:  # pragma: no cover - a create always seals its secret with the binding
+            raise ValueError("A create's idempotency binding carries its sealed client secret.")
+        sealed = msgspec.json.decode(bound.sealed_secret, type=Sealed)
+        secret = self._vault.open(sealed, self._aad(tenant, claim)).decode()
+        return CreatedIntent(intent=intent, client_secret=secret, resumed=True)
+
+    @staticmethod
+    def _aad(tenant: Tenant, claim: IdempotencyClaim) -> bytes:
+        return idempotency.secret_associated_data(tenant.merchant_id, tenant.environment.value, claim.key)

@@ -10,9 +10,10 @@ from micropay.domain.errors import InvalidParameter, ResourceMissing
 from micropay.domain.model import state_machine
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.ids import ATTEMPT_PREFIX
-from micropay.domain.model.provider import AttemptKind, AttemptOutcome, PaymentResult
+from micropay.domain.model.provider import AttemptOutcome, PaymentResult
+from micropay.domain.model.redaction import TOKEN_HINT_LENGTH
 from micropay.domain.use_cases._events import record_events, save_transition
-from micropay.domain.use_cases._support import retry_on_conflict
+from micropay.domain.use_cases._support import retry_on_conflict, warn_unexpected_payment
 from micropay.ports.callback_parser import CallbackParser, MalformedCallback
 from micropay.ports.callback_tokens import CallbackTokenIssuer
 from micropay.ports.clock import Clock
@@ -22,7 +23,6 @@ from micropay.ports.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
-TOKEN_HINT_LENGTH = 6
 _HINT_UNSAFE = re.compile(r"[^0-9A-Za-z]")  # real tokens are base62; keep anything else out of storage
 
 
@@ -45,7 +45,10 @@ class HandleCallback:
     - a body we cannot read is ``MalformedCallback`` (400); a CheckoutRequestID other than the push's is
       ``CallbackMismatch`` (400); when the push's answer was lost the callback fills the id in;
     - the result goes through ``state_machine.apply_result``: duplicates change nothing, a success for
-      another amount is refused and flagged ``amount_mismatch``, superseded attempts change nothing;
+      another amount is refused and flagged ``amount_mismatch``, the first money that moved wins (a success
+      for a superseded attempt settles the intent), a success it cannot absorb is an ``unexpected_payment``
+      (logged at WARNING, with its event); a failure for a superseded attempt changes nothing;
+    - a push row whose answer was never recorded (its confirm died) gets ``accepted``: Daraja called back;
     - concurrent duplicates race on the intent's version: exactly one applies, the others see a duplicate;
     - the change and its event (``succeeded`` / ``payment_failed``; ``amount_mismatch`` for a refused success)
       are written in the transaction that records the callback's outcome; callback events carry no ``request``.
@@ -83,15 +86,13 @@ class HandleCallback:
         return await retry_on_conflict(lambda: self._apply(route, row, result))
 
     async def _record(self, route: CallbackRoute, body: Any, now: int) -> ProviderAttempt:
-        row = ProviderAttempt(
-            id=self._ids.new_id(ATTEMPT_PREFIX),
+        row = ProviderAttempt.callback(
+            attempt_id=self._ids.new_id(ATTEMPT_PREFIX),
             intent_id=route.intent_id,
-            merchant_id=route.tenant.merchant_id,
-            environment=route.tenant.environment,
-            kind=AttemptKind.CALLBACK,
+            tenant=route.tenant,
             push_id=route.push_id,
-            created=now,
-            request=body,
+            body=body,
+            now=now,
         )
         async with self._uow(route.tenant) as uow:
             await uow.attempts.add(row)
@@ -128,6 +129,8 @@ class HandleCallback:
                 await record_events(uow, application.intent, application.events, ids=self._ids, request=None)
             if expected is None and result.checkout_request_id is not None:
                 await uow.attempts.link_checkout_request(push.id, result.checkout_request_id, now)
+            if push.outcome is None:  # its confirm died before recording Daraja's answer: a callback proves it
+                await uow.attempts.fill_outcome(push.id, AttemptOutcome.ACCEPTED, now)
             await uow.attempts.update(
                 msgspec.structs.replace(
                     row,
@@ -137,6 +140,7 @@ class HandleCallback:
                 )
             )
             await uow.commit()
+        warn_unexpected_payment(log, application, "callback for intent")
         if application.outcome is AttemptOutcome.AMOUNT_MISMATCH:
             log.warning(
                 "success callback refused: amount differs from the intent's",

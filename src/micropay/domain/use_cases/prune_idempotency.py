@@ -1,4 +1,4 @@
-"""Delete the idempotency records past their retention (contract §3: keys are kept 24 hours)."""
+"""Delete the idempotency records past their retention (docs/api.md: keys are kept 24 hours)."""
 
 from __future__ import annotations
 

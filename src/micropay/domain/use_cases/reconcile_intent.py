@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 import msgspec
 
 from micropay.domain.model import state_machine
@@ -9,14 +11,16 @@ from micropay.domain.model.environment import Tenant
 from micropay.domain.model.events import EventRequest
 from micropay.domain.model.ids import ATTEMPT_PREFIX
 from micropay.domain.model.intent import IntentStatus, PaymentIntent
-from micropay.domain.model.provider import AttemptKind, AttemptOutcome
+from micropay.domain.model.provider import AttemptOutcome
 from micropay.domain.use_cases._events import record_events, save_transition
-from micropay.domain.use_cases._support import load_intent, retry_on_conflict
+from micropay.domain.use_cases._support import load_intent, retry_on_conflict, warn_unexpected_payment
 from micropay.domain.use_cases.credentials import CredentialResolver
 from micropay.ports.clock import Clock
 from micropay.ports.daraja_gateway import DarajaGateway, Exchange, GatewayError, QueryFinal, QueryPending
 from micropay.ports.id_generator import IdGenerator
 from micropay.ports.unit_of_work import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
 
 
 class _QueryTarget(msgspec.Struct, frozen=True, kw_only=True):
@@ -37,7 +41,10 @@ class ReconcilePaymentIntent:
     - Daraja unavailable or refusing the setup raises (503 / 502); the query is logged either way;
     - after a "still processing" answer or a failed call the intent is marked as asked (``mark_reconciled``,
       in the log row's transaction), so the automatic reconciliation asks the other stuck intents first;
-    - a change and its event are one transaction; ``request`` is the API request (None for the loop).
+    - a change and its event are one transaction; ``request`` is the API request (None for the loop);
+    - a push row whose answer was never recorded (its confirm died) gets its outcome when the intent settles:
+      ``accepted`` when Daraja answered the query for it, ``answer_lost`` when it expired;
+    - money the intent cannot absorb is an ``unexpected_payment``, logged at WARNING.
     """
 
     def __init__(
@@ -85,6 +92,8 @@ class ReconcilePaymentIntent:
                     return intent
                 expired, events = state_machine.expire_unanswered(intent, now=now)
                 await save_transition(uow, expired, events, ids=self._ids, request=request)
+                if intent.attempt_id is not None:  # a push row nobody recorded an answer for stays lost
+                    await uow.attempts.fill_outcome(intent.attempt_id, AttemptOutcome.ANSWER_LOST, now)
                 await uow.commit()
                 return expired
             credentials = await self._credentials.resolve(uow)
@@ -112,11 +121,13 @@ class ReconcilePaymentIntent:
                 await save_transition(uow, application.intent, application.events, ids=self._ids, request=request)
             else:
                 await record_events(uow, application.intent, application.events, ids=self._ids, request=request)
+            await uow.attempts.fill_outcome(push_id, AttemptOutcome.ACCEPTED, now)  # Daraja knew it: accepted
             # the row names the push that was queried, even if the intent has moved on to another attempt
             await uow.attempts.add(
                 self._row(tenant, intent, push_id, checkout_request_id, application.outcome, answer.exchange, now)
             )
             await uow.commit()
+        warn_unexpected_payment(log, application, "query for intent")
         return application.intent
 
     async def _log(
@@ -145,18 +156,15 @@ class ReconcilePaymentIntent:
         exchange: Exchange | None,
         now: int,
     ) -> ProviderAttempt:
-        return ProviderAttempt(
-            id=self._ids.new_id(ATTEMPT_PREFIX),
+        return ProviderAttempt.query(
+            attempt_id=self._ids.new_id(ATTEMPT_PREFIX),
             intent_id=intent.id,
-            merchant_id=tenant.merchant_id,
-            environment=tenant.environment,
-            kind=AttemptKind.STK_QUERY,
+            tenant=tenant,
             push_id=push_id,
-            created=now,
+            checkout_request_id=checkout_request_id,
             outcome=outcome,
             request=exchange.request if exchange else None,
             response=exchange.response if exchange else None,
             http_status=exchange.http_status if exchange else None,
-            checkout_request_id=checkout_request_id,
-            updated=now,
+            now=now,
         )

@@ -1,1 +1,1 @@
-"""The Litestar HTTP API (contract §2-§6)."""
+"""The Litestar HTTP API (docs/api.md)."""

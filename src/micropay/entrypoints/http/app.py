@@ -18,7 +18,6 @@ from micropay.adapters.realtime import ManagedChangeFeed
 from micropay.domain.errors import MicropayError
 from micropay.entrypoints.container import make_container
 from micropay.entrypoints.http import auth_models, schemas
-from micropay.entrypoints.http.auth import provide_principal
 from micropay.entrypoints.http.body_guard import json_body_guard
 from micropay.entrypoints.http.cors import cors_middleware, parse_origins
 from micropay.entrypoints.http.errors import (
@@ -27,6 +26,8 @@ from micropay.entrypoints.http.errors import (
     unexpected_error_handler,
     validation_error_handler,
 )
+from micropay.entrypoints.http.guards import request_principal
+from micropay.entrypoints.http.providers import http_providers
 from micropay.entrypoints.http.request_context import configure_logging, request_id_middleware
 from micropay.entrypoints.http.routes import (
     api_keys,
@@ -60,7 +61,7 @@ DESCRIPTION = (
 )
 
 
-def create_app(settings: Settings | None = None, *overrides: Provider, configure_logs: bool = True) -> Litestar:
+def create_app(settings: Settings | None = None, *overrides: Provider, configure_logs: bool = False) -> Litestar:
     """Build the app. Nothing connects until startup; ``overrides`` replace providers (tests, embedding).
 
     On startup it also starts the webhook dispatcher (unless ``webhook_dispatch`` is off) and the background
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
     if configure_logs:
         configure_logging(settings.log_level)
     cors_origins = parse_origins(settings.cors_origins)
-    container = make_container(settings, *overrides)
+    container = make_container(settings, *http_providers(), *overrides)
 
     async def check_vault() -> None:
         # A wrong or missing master key must stop the service at start-up, not at the first payment.
@@ -122,7 +123,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *examples.ROUTES,
             *dashboard_routes.ROUTES,
         ],
-        dependencies={"principal": Provide(provide_principal)},
+        dependencies={"principal": Provide(request_principal)},
         exception_handlers={
             MicropayError: micropay_error_handler,
             ValidationException: validation_error_handler,
@@ -172,4 +173,4 @@ def _close_request_bodies(app: Litestar) -> None:
 
 def app_factory() -> Any:
     """For ``uvicorn --factory micropay.entrypoints.http.app:app_factory``."""
-    return create_app()
+    return create_app(configure_logs=True)

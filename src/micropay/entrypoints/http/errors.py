@@ -1,4 +1,4 @@
-"""The one table that maps errors to HTTP status, contract error type and code (contract §2)."""
+"""The one table that maps errors to HTTP status, contract error type and code (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from micropay.ports.callback_parser import MalformedCallback
 from micropay.ports.credential_vault import VaultError
 from micropay.ports.daraja_gateway import ProviderConfigurationError, ProviderUnavailable
 from micropay.ports.errors import ConcurrentUpdate, StorageUnavailable
+from micropay.ports.idempotency_bindings import IdempotencyClaimLost
 
 log = logging.getLogger(__name__)
 _ENCODER: Final = msgspec.json.Encoder()
@@ -77,6 +78,7 @@ _TABLE: Final[list[tuple[type[MicropayError], int, str]]] = [
     (ResourceMissing, 404, INVALID_REQUEST),
     (IntentUnexpectedState, 409, INVALID_REQUEST),
     (ConcurrentUpdate, 409, INVALID_REQUEST),
+    (IdempotencyClaimLost, 409, "idempotency_error"),
     (ProviderConfigurationError, 502, "provider_error"),
     (ProviderUnavailable, 503, "provider_error"),
     (StorageUnavailable, 503, "api_error"),

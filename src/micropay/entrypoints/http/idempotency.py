@@ -1,10 +1,10 @@
-"""``Idempotency-Key`` on every POST under /v1 (contract §3), decided by the database, not process memory."""
+"""``Idempotency-Key`` on every POST under /v1 (docs/api.md), decided by the database, not process memory."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import msgspec
 from litestar import Request, Response
@@ -12,7 +12,7 @@ from litestar import Request, Response
 from micropay.domain.errors import MicropayError
 from micropay.domain.model import idempotency
 from micropay.domain.model.environment import Tenant
-from micropay.domain.model.idempotency import Decision, StoredResponse
+from micropay.domain.model.idempotency import Decision, IdempotencyClaim, StoredResponse
 from micropay.domain.use_cases.api_keys import Principal
 from micropay.entrypoints.http.errors import ApiError, error_response
 from micropay.ports.clock import Clock
@@ -21,8 +21,17 @@ from micropay.ports.idempotency_store import IdempotencyStore
 
 REPLAYED_HEADER: Final = "Idempotent-Replayed"
 
-#: What an operation returns: its response, and whether to store it even if its status says otherwise.
-Outcome = tuple[Response[bytes], bool]
+
+class UseCaseResult(Protocol):
+    """A use case result that knows whether its answer must be kept whatever its status."""
+
+    @property
+    def something_was_done(self) -> bool: ...
+
+
+#: What an operation returns: its response, and the use case result it presents (None: judge by status).
+Outcome = tuple[Response[bytes], UseCaseResult | None]
+Operation = Callable[[IdempotencyClaim | None], Awaitable[Outcome]]
 
 
 def _fingerprint(request: Request[Any, Any, Any], body: bytes) -> str:
@@ -43,7 +52,9 @@ class IdempotentRunner:
     """Run a POST at most once per key and tenant; replay its stored response byte for byte.
 
     Stored responses are sealed with the vault (they may carry a secret shown once, such as a create's
-    ``client_secret`` or a rolled API key), bound to their tenant and key.
+    ``client_secret`` or a rolled API key), bound to their tenant and key. The operation gets the claim
+    (``IdempotencyClaim``) so that its use case binds the key to what it creates in that object's own
+    transaction: a retry after a crash, once the lease has passed, resumes it (ADR 0008, docs/api.md).
     """
 
     def __init__(self, store: IdempotencyStore, clock: Clock, vault: CredentialVault) -> None:
@@ -63,12 +74,10 @@ class IdempotentRunner:
             raise VaultError("A stored idempotent response is not a sealed response.") from None
         return self._vault.open(sealed, aad)
 
-    async def run(
-        self, request: Request[Any, Any, Any], principal: Principal, operation: Callable[[], Awaitable[Outcome]]
-    ) -> Response[bytes]:
+    async def run(self, request: Request[Any, Any, Any], principal: Principal, operation: Operation) -> Response[bytes]:
         raw_key = request.headers.get("idempotency-key")
         if raw_key is None:
-            response, _ = await _guarded(operation)
+            response, _ = await _guarded(operation, None)
             return response
         key = idempotency.validate_key(raw_key)
         fingerprint = _fingerprint(request, await request.body())
@@ -78,11 +87,12 @@ class IdempotentRunner:
         if existing is not None:
             return self._answer_existing(tenant, key, existing, fingerprint)
         try:
-            response, force_store = await _guarded(operation)
+            response, result = await _guarded(operation, IdempotencyClaim(key=key, claimed_at=claimed_at))
         except BaseException:
             await self._store.release(tenant, key, claimed_at=claimed_at)
             raise
-        if idempotency.is_kept(response.status_code or 200, something_was_done=force_store):
+        done = result is not None and result.something_was_done
+        if idempotency.is_kept(response.status_code or 200, something_was_done=done):
             content = response.content if isinstance(response.content, bytes) else b""
             stored = StoredResponse(status=response.status_code or 200, body=self._seal(tenant, key, content))
             await self._store.complete(tenant, key, stored, claimed_at=claimed_at)
@@ -120,8 +130,8 @@ class IdempotentRunner:
         )
 
 
-async def _guarded(operation: Callable[[], Awaitable[Outcome]]) -> Outcome:
+async def _guarded(operation: Operation, claim: IdempotencyClaim | None) -> Outcome:
     try:
-        return await operation()
+        return await operation(claim)
     except MicropayError as exc:
-        return error_response(exc), False
+        return error_response(exc), None

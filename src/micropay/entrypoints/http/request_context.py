@@ -18,13 +18,13 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 from micropay.domain.model.ids import RANDOM_SPACE, REQUEST_PREFIX, make_id
+from micropay.domain.model.redaction import TOKEN_HINT_LENGTH
 
 request_id_var: ContextVar[str | None] = ContextVar("micropay_request_id", default=None)
 _HEADER: Final = b"request-id"
 STATE_KEY: Final = "micropay_request_id"
 access_log = logging.getLogger("micropay.access")
 _WEBHOOK_PREFIX: Final = "/webhooks/mpesa/"
-_TOKEN_HINT: Final = 6
 #: Set in the scope's state when the client disconnected before its answer went out.
 CLIENT_GONE_KEY: Final = "micropay_client_gone"
 #: The status logged for a client that left before its answer (nginx's convention; never sent).
@@ -42,7 +42,7 @@ def loggable_path(path: str) -> str:
     """The path without secrets: a callback URL's token is cut to its hint (query strings are never logged),
     and control characters escaped (the path is percent-decoded: ``%0a`` is a real newline here)."""
     if path.startswith(_WEBHOOK_PREFIX):
-        path = f"{_WEBHOOK_PREFIX}{path[len(_WEBHOOK_PREFIX) : len(_WEBHOOK_PREFIX) + _TOKEN_HINT]}…"
+        path = f"{_WEBHOOK_PREFIX}{path[len(_WEBHOOK_PREFIX) : len(_WEBHOOK_PREFIX) + TOKEN_HINT_LENGTH]}…"
     return escape_controls(path)
 
 

@@ -7,18 +7,21 @@ say (phone number forms, metadata limits) the type stays loose and the domain na
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Final, Literal
 
 import msgspec
+from litestar import Request
 
 from micropay.domain.errors import InvalidParameter
+from micropay.domain.model.money import MAX_AMOUNT, MIN_AMOUNT
 from micropay.domain.model.redaction import redacted_fields, redacted_repr
 
 Amount = Annotated[
     int,
     msgspec.Meta(
-        ge=100,
-        le=25_000_000,
+        ge=MIN_AMOUNT,
+        le=MAX_AMOUNT,
         multiple_of=100,
         description="KES in cents: a multiple of 100 (M-Pesa moves whole shillings), KES 1 to KES 250,000.",
         examples=[150_000],
@@ -113,11 +116,30 @@ class RollKeyBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     expires_in: Annotated[int, msgspec.Meta(ge=0, le=7 * 24 * 3600)] | None = None
 
 
-def require_json_integer(raw_body: Any, field: str, code: str = "parameter_invalid") -> None:
-    """Refuse a field whose JSON value is not an integer.
+_AT_FIELD: Final = re.compile(r"Expected `([^`]*)`.* - at `\$\.([A-Za-z_][A-Za-z0-9_]*)")
+_JSON_TYPES: Final = {"int": "an integer", "bool": "a boolean (true or false)", "str": "a string"}
 
-    Litestar converts bodies leniently (msgspec ``strict=False``): ``"1500"`` and ``1500.0`` would both
-    reach the domain as ``1500``. ``raw_body`` is the already parsed JSON (``request.json()`` is cached).
+
+async def require_strict_body(request: Request[Any, Any, Any], model: type[msgspec.Struct]) -> None:
+    """Refuse a body whose JSON types are not exactly the model's, naming the field.
+
+    Litestar converts bodies leniently (msgspec ``strict=False``): ``"1500"``, ``1500.0``, ``"true"`` and ``1``
+    would reach the domain as ``1500`` and ``True``. This re-reads the (cached) body strictly: booleans must be
+    JSON booleans and integers JSON integers, everywhere. Call it after the principal is authorized.
     """
-    if isinstance(raw_body, dict) and field in raw_body and type(raw_body[field]) is not int:
-        raise InvalidParameter(field, f"{field} must be an integer.", code)
+    raw = await request.body()
+    if not raw.strip():
+        return
+    try:
+        msgspec.json.decode(raw, type=model, strict=True)
+    except msgspec.ValidationError as exc:
+        match = _AT_FIELD.search(str(exc))
+        if match is None:  # pragma: no cover - Litestar's lenient parse already refused everything else
+            raise InvalidParameter("body", f"Invalid request body: {exc}.") from None
+        expected, field = match.group(1), match.group(2)
+        code, _ = FIELD_RULES.get(field, ("parameter_invalid", ""))
+        kind = next((name for key, name in _JSON_TYPES.items() if expected.startswith(key)), None)
+        message = f"{field} must be {kind}." if kind else f"Invalid {field}: {str(exc).split(' - ')[0]}."
+        raise InvalidParameter(field, message.replace("`", ""), code) from None
+    except msgspec.DecodeError:
+        return  # not JSON: Litestar's own parse has answered json_invalid already

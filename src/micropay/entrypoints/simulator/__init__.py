@@ -1,4 +1,4 @@
-"""The bundled Daraja simulator (api-contract §7): ``micropay simulator``."""
+"""The bundled Daraja simulator (docs/simulator.md): ``micropay simulator``."""
 
 from __future__ import annotations
 

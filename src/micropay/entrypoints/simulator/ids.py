@@ -1,4 +1,4 @@
-"""Realistic Daraja identifiers (daraja-reference §7), repeatable for a given seed."""
+"""Realistic Daraja identifiers (docs/simulator.md), repeatable for a given seed."""
 
 from __future__ import annotations
 

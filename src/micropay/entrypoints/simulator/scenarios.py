@@ -1,4 +1,4 @@
-"""What happens to a push, decided by the customer's phone number (api-contract §7)."""
+"""What happens to a push, decided by the customer's phone number (docs/simulator.md)."""
 
 from __future__ import annotations
 

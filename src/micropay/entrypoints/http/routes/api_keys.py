@@ -9,16 +9,18 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from micropay.domain.model.idempotency import IdempotencyClaim
 from micropay.domain.model.users import Permission
 from micropay.domain.use_cases.api_key_listing import ListApiKeys
 from micropay.domain.use_cases.api_keys import Principal, RollApiKey
 from micropay.entrypoints.http.auth import require_permission, require_secret_key
 from micropay.entrypoints.http.auth_models import ApiKeyList
 from micropay.entrypoints.http.auth_presenters import api_key_json, list_json
+from micropay.entrypoints.http.guards import SECRET
 from micropay.entrypoints.http.idempotency import IdempotentRunner, Outcome
 from micropay.entrypoints.http.openapi_models import ApiKeyObject, errors, ok
 from micropay.entrypoints.http.routes._responses import json_response
-from micropay.entrypoints.http.schemas import RollKeyBody
+from micropay.entrypoints.http.schemas import RollKeyBody, require_strict_body
 
 
 @post(
@@ -26,6 +28,7 @@ from micropay.entrypoints.http.schemas import RollKeyBody
     status_code=200,
     tags=["API keys"],
     summary="Roll a key: a new one, shown once",
+    guards=SECRET,
     responses={200: ok(ApiKeyObject, "The new key (shown once)"), **errors(400, 401, 403, 409, 422, 503)},
 )
 @inject
@@ -40,8 +43,9 @@ async def roll_api_key(
     many seconds (at most 7 days)."""
     require_secret_key(principal)
     require_permission(principal, Permission.ROLL_KEYS)
+    await require_strict_body(request, RollKeyBody)
 
-    async def operation() -> Outcome:
+    async def operation(_claim: IdempotencyClaim | None) -> Outcome:
         issued = await roll(principal.tenant, data.type, data.expires_in)
         key = issued.key
         return json_response(
@@ -54,7 +58,7 @@ async def roll_api_key(
                 "display_prefix": key.display_prefix,
                 "created": key.created,
             }
-        ), True
+        ), issued
 
     return await runner.run(request, principal, operation)
 

@@ -9,6 +9,7 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from micropay.domain.model.idempotency import IdempotencyClaim
 from micropay.domain.use_cases.api_keys import Principal
 from micropay.domain.use_cases.webhooks.log import ListDeliveries, RetryEvent
 from micropay.entrypoints.http.auth import require_secret_key
@@ -65,8 +66,8 @@ async def retry_event(
 ) -> Response[bytes]:
     require_secret_key(principal)
 
-    async def operation() -> Outcome:
-        return json_response(delivery_json(await retry(principal.tenant, event_id, data.endpoint))), False
+    async def operation(_claim: IdempotencyClaim | None) -> Outcome:
+        return json_response(delivery_json(await retry(principal.tenant, event_id, data.endpoint))), None
 
     return await runner.run(request, principal, operation)
 

@@ -14,6 +14,7 @@ from micropay.domain.use_cases.api_keys import Principal
 from micropay.domain.use_cases.events import CreatedRange, GetEvent, ListEvents, ListIntentEvents
 from micropay.domain.use_cases.queries import LIMIT_MAX, LIMIT_MIN
 from micropay.entrypoints.http.auth import require_secret_key
+from micropay.entrypoints.http.guards import SECRET
 from micropay.entrypoints.http.openapi_models import EventList, errors, ok
 from micropay.entrypoints.http.presenters import list_json
 from micropay.entrypoints.http.query import query_integer
@@ -30,6 +31,7 @@ def _limit(raw: str | None, default: int) -> int:
 
 @get(
     "/v1/events",
+    guards=SECRET,
     tags=TAG,
     summary="List events, newest first",
     responses={200: ok(EventList, "A page of events"), **errors(400, 401, 403, 503)},
@@ -75,6 +77,7 @@ async def list_events(
 
 @get(
     "/v1/events/{event_id:str}",
+    guards=SECRET,
     tags=TAG,
     summary="Retrieve an event",
     responses={200: ok(Event, "The event"), **errors(401, 403, 404, 503)},
@@ -89,6 +92,7 @@ async def retrieve_event(
 
 @get(
     "/v1/payment_intents/{intent_id:str}/events",
+    guards=SECRET,
     tags=["Payment Intents", *TAG],
     summary="The events of a PaymentIntent, oldest first",
     responses={200: ok(EventList, "The intent's events"), **errors(400, 401, 403, 404, 503)},

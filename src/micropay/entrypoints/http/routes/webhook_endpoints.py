@@ -9,6 +9,7 @@ from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from micropay.domain.model.idempotency import IdempotencyClaim
 from micropay.domain.use_cases.api_keys import Principal
 from micropay.domain.use_cases.webhooks.endpoints import (
     DeleteEndpoint,
@@ -64,9 +65,9 @@ async def create_webhook_endpoint(
     require_secret_key(principal)
     payload = {"url": data.url, "enabled_events": data.enabled_events, "description": data.description}
 
-    async def operation() -> Outcome:
+    async def operation(_claim: IdempotencyClaim | None) -> Outcome:
         created = await register(principal.tenant, payload)
-        return json_response(endpoint_json(created.endpoint, secret=created.secret), 201), True
+        return json_response(endpoint_json(created.endpoint, secret=created.secret), 201), None
 
     return await runner.run(request, principal, operation)
 
@@ -122,8 +123,8 @@ async def update_webhook_endpoint(
     require_secret_key(principal)
     payload = present_fields(await request.json(), ("url", "enabled_events", "description", "disabled"))
 
-    async def operation() -> Outcome:
-        return json_response(endpoint_json(await update(principal.tenant, endpoint_id, payload))), False
+    async def operation(_claim: IdempotencyClaim | None) -> Outcome:
+        return json_response(endpoint_json(await update(principal.tenant, endpoint_id, payload))), None
 
     return await runner.run(request, principal, operation)
 
@@ -165,9 +166,9 @@ async def rotate_webhook_secret(
     require_secret_key(principal)
     expires_in = data.expires_in if data else None
 
-    async def operation() -> Outcome:
+    async def operation(_claim: IdempotencyClaim | None) -> Outcome:
         rotated = await rotate(principal.tenant, endpoint_id, expires_in)
-        return json_response(endpoint_json(rotated.endpoint, secret=rotated.secret)), True
+        return json_response(endpoint_json(rotated.endpoint, secret=rotated.secret)), None
 
     return await runner.run(request, principal, operation)
 
@@ -193,7 +194,7 @@ async def recover_webhook_endpoint(
 ) -> Response[bytes]:
     require_secret_key(principal)
 
-    async def operation() -> Outcome:
+    async def operation(_claim: IdempotencyClaim | None) -> Outcome:
         report = await recover(principal.tenant, endpoint_id, data.since, data.until)
         body = {
             "object": "webhook_recovery",
@@ -202,7 +203,7 @@ async def recover_webhook_endpoint(
             "until": report.until,
             "rescheduled": report.rescheduled,
         }
-        return json_response(body, 202), False
+        return json_response(body, 202), None
 
     return await runner.run(request, principal, operation)
 

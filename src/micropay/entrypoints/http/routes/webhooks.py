@@ -1,4 +1,4 @@
-"""``POST /webhooks/mpesa/{token}``: Daraja's STK callbacks (contract §4)."""
+"""``POST /webhooks/mpesa/{token}``: Daraja's STK callbacks (docs/api.md)."""
 
 from __future__ import annotations
 

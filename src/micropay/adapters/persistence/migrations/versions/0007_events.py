@@ -1,4 +1,8 @@
-"""Events (``micropay_events``): tenant-scoped with forced row-level security, and their pruning function.
+"""Events (``micropay_events``) with their pruning function; idempotency keys bound to what they created.
+
+Idempotency records get ``object_id`` and ``sealed_secret`` (nullable): the object a key's request created or
+pushed for, written in that object's own transaction, so that a retry after a crash resumes it instead of
+creating a second intent or sending a second push (the table keeps its row-level security of 0002).
 
 One row per Event (docs/api.md "Events"), written in the transaction that changes its intent. ``seq`` (an
 identity) is the order the events were written in; ``id`` is the public ``evt_`` id. On Postgres the table
@@ -26,6 +30,7 @@ depends_on = None
 APP = "micropay_app"
 DIRECTORY = "micropay_directory"
 TABLE = "micropay_events"
+IDEMPOTENCY = "micropay_idempotency_keys"
 ID = sa.String(64)
 ENV = sa.String(16)
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
@@ -77,6 +82,8 @@ def upgrade() -> None:
     op.create_index("ix_micropay_events_list", TABLE, ["merchant_id", "environment", "seq"])
     op.create_index("ix_micropay_events_intent", TABLE, ["merchant_id", "environment", "intent_id", "seq"])
     op.create_index("ix_micropay_events_created", TABLE, ["created"])
+    op.add_column(IDEMPOTENCY, sa.Column("object_id", ID, nullable=True))
+    op.add_column(IDEMPOTENCY, sa.Column("sealed_secret", sa.LargeBinary, nullable=True))
     if not _is_postgres():
         return
     schema = _schema()
@@ -101,3 +108,6 @@ def downgrade() -> None:
         op.execute(f"DROP FUNCTION IF EXISTS {SIGNATURE}")
         op.execute(f"REVOKE ALL ON {TABLE} FROM {APP}, {DIRECTORY}")
     op.drop_table(TABLE)  # its policies and indexes go with it
+    with op.batch_alter_table(IDEMPOTENCY) as batch:  # SQLite drops columns by copying the table
+        batch.drop_column("sealed_secret")
+        batch.drop_column("object_id")

@@ -1,0 +1,92 @@
+"""What came of an STK push, as a value, and the pure decision of what it does to the intent (``settle_push``).
+
+The confirm use case turns the gateway's answer into a ``PushVerdict`` once, then loads the intent, decides
+with ``settle_push`` and saves what it returns: the same load -> decide -> save shape as a callback
+(``state_machine.apply_result``) and a query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from micropay.domain.model import state_machine
+from micropay.domain.model.events import IntentEvent
+from micropay.domain.model.intent import IntentStatus, PaymentError, PaymentIntent
+from micropay.domain.model.provider import AttemptOutcome
+
+
+class PushAccepted(msgspec.Struct, frozen=True, kw_only=True):
+    checkout_request_id: str
+    merchant_request_id: str | None = None
+
+
+class PushRejected(msgspec.Struct, frozen=True, kw_only=True):
+    """Refused for a customer reason (invalid number, subscriber locked): the intent fails."""
+
+    error: PaymentError
+
+
+class PushNotSent(msgspec.Struct, frozen=True, kw_only=True):
+    """Definitely not accepted (Daraja unavailable, or refusing the merchant's setup): the intent is restored."""
+
+    misconfigured: bool = False
+
+
+class PushAnswerLost(msgspec.Struct, frozen=True, kw_only=True):
+    """Sent, but the answer was lost (or the confirm was interrupted): it may have happened; never re-pushed."""
+
+
+PushVerdict = PushAccepted | PushRejected | PushNotSent | PushAnswerLost
+
+
+class PushSettlement(msgspec.Struct, frozen=True, kw_only=True):
+    """What to save: the intent (``changed`` when it moved), its events, and the push row's outcome."""
+
+    intent: PaymentIntent
+    events: Sequence[IntentEvent]
+    outcome: AttemptOutcome
+    changed: bool
+    checkout_request_id: str | None = None
+
+
+def settle_push(
+    intent: PaymentIntent, *, attempt_id: str, verdict: PushVerdict, restore: PaymentIntent, now: int
+) -> PushSettlement:
+    """Apply a push's verdict to the intent as it is now (a callback may already have settled the attempt).
+
+    - accepted: ``processing`` with the CheckoutRequestID and the prompt deadline (unless already known);
+    - rejected: ``failed`` with the customer-facing error;
+    - not sent: back to ``restore``, the intent as it was before the claim;
+    - answer lost: stays ``processing`` with the prompt deadline; never pushed again.
+
+    When the attempt is no longer the intent's current ``processing`` one, only the push row's outcome is
+    recorded and the intent is left as it is.
+    """
+    current = intent.status is IntentStatus.PROCESSING and intent.attempt_id == attempt_id
+    events: list[IntentEvent] = []
+    new = intent
+    match verdict:
+        case PushAccepted(checkout_request_id=checkout, merchant_request_id=merchant):
+            outcome = AttemptOutcome.ACCEPTED
+            if current and intent.checkout_request_id is None:
+                new, events = state_machine.accept_attempt(
+                    intent, attempt_id=attempt_id, checkout_request_id=checkout, merchant_request_id=merchant, now=now
+                )
+            return PushSettlement(
+                intent=new, events=events, outcome=outcome, changed=new is not intent, checkout_request_id=checkout
+            )
+        case PushRejected(error=error):
+            outcome = AttemptOutcome.REJECTED
+            if current:
+                new, events = state_machine.reject_attempt(intent, attempt_id=attempt_id, error=error, now=now)
+        case PushNotSent():
+            outcome = AttemptOutcome.NOT_SENT
+            if current:
+                new, events = state_machine.abandon_attempt(intent, attempt_id=attempt_id, restore=restore, now=now)
+        case PushAnswerLost():
+            outcome = AttemptOutcome.ANSWER_LOST
+            if current and intent.checkout_request_id is None:
+                new, events = state_machine.attempt_answer_lost(intent, attempt_id=attempt_id, now=now)
+    return PushSettlement(intent=new, events=events, outcome=outcome, changed=new is not intent)
