@@ -10,6 +10,7 @@ SIM_PORT ?= 8001
 
 .PHONY: install run test test-fast lint bench clean
 .PHONY: test-js lint-js js-install checkout frontend node-verifier-install
+.PHONY: frontend dashboard lint-dashboard test-dashboard
 .PHONY: install run test test-fast test-unit test-integration test-e2e lint bench clean
 
 $(BIN)/python:
@@ -30,7 +31,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/python -m micropay.entrypoints.devserver --host $(HOST) --port $(PORT) --sim-port $(SIM_PORT)
 
-test: install
+test: install test-dashboard
 	@$(MAKE) --no-print-directory test-js
 	@$(MAKE) --no-print-directory node-verifier-install
 	$(BIN)/python -m pytest -p no:cacheprovider --cov --cov-report=term:skip-covered -q
@@ -57,6 +58,7 @@ lint: install
 	$(BIN)/ruff format --check sdks/python
 	$(BIN)/mypy --strict sdks/python/src/micropay_sdk
 	@$(MAKE) --no-print-directory lint-js
+	@$(MAKE) --no-print-directory lint-dashboard
 
 bench: install
 	$(BIN)/python bench/lifecycle.py
@@ -107,5 +109,39 @@ checkout:
 	cd $(JS_DIR) && $(NPM) run --silent checkout
 	$(PYTHON) scripts/frontend_assets.py stamp checkout $(CHECKOUT_INPUTS)
 
-# Every front end shipped in the package (the dashboard adds itself here).
-frontend: checkout
+
+# --- Front ends (ADR 0011): built with Node, committed inside the package, stamped with their sources' digest.
+# Without Node.js these targets say so and stop; under CI=true that is a failure.
+DASHBOARD_NPM := $(shell command -v npm 2>/dev/null)
+DASHBOARD_INPUTS := dashboard/src dashboard/index.html dashboard/package.json dashboard/package-lock.json \
+	dashboard/vite.config.ts dashboard/tsconfig.json
+API_REFERENCE_INPUTS := dashboard/api-reference dashboard/scripts/copy-api-reference.mjs dashboard/package-lock.json
+# A recipe's first words: without npm, say so plainly and stop (a failure under CI=true).
+node_guard = if [ -z "$(DASHBOARD_NPM)" ]; then \
+	if [ "$$CI" = "true" ]; then echo "Node.js (npm) is not installed: $(1) cannot run, and CI needs it." >&2; exit 1; fi; \
+	echo "Node.js (npm) is not installed: skipping $(1)."; exit 0; \
+	fi;
+
+# npm ci only when the lockfile is newer than the installed tree (npm writes node_modules/.package-lock.json).
+dashboard/node_modules/.package-lock.json: dashboard/package-lock.json
+	cd dashboard && npm ci --no-audit --no-fund
+
+dashboard:
+	@$(call node_guard,the dashboard build) \
+	$(MAKE) -s --no-print-directory dashboard/node_modules/.package-lock.json && \
+	(cd dashboard && npx tsc --noEmit && npx vite build && node scripts/copy-api-reference.mjs) && \
+	$(PYTHON) scripts/frontend_assets.py stamp dashboard $(DASHBOARD_INPUTS) && \
+	$(PYTHON) scripts/frontend_assets.py stamp api-reference $(API_REFERENCE_INPUTS)
+
+lint-dashboard:
+	@$(call node_guard,the dashboard lint (tsc and eslint)) \
+	$(MAKE) -s --no-print-directory dashboard/node_modules/.package-lock.json && \
+	cd dashboard && npx tsc --noEmit && npx eslint --max-warnings 0 . && echo "lint-dashboard: tsc --noEmit and eslint passed"
+
+test-dashboard:
+	@$(call node_guard,the dashboard component tests) \
+	$(MAKE) -s --no-print-directory dashboard/node_modules/.package-lock.json && \
+	cd dashboard && npx vitest run
+
+# Every front end shipped in the package.
+frontend: checkout dashboard

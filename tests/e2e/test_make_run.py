@@ -93,6 +93,12 @@ def test_make_run_prints_commands_that_take_a_payment_to_succeeded(tmp_path: Pat
         )
         assert seen.status_code == 200
         assert seen.json()["status"] == "succeeded"
+        # the printed dashboard URL serves the dashboard (no Node.js: it ships built in the package)
+        dashboard = re.search(r"Merchant dashboard: (\S+)", printed)
+        assert dashboard is not None, printed
+        page = httpx.get(dashboard.group(1))
+        assert page.status_code == 200
+        assert '<div id="root">' in page.text
     finally:
         process.send_signal(signal.SIGINT)
         try:

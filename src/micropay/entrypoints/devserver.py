@@ -162,6 +162,8 @@ Dashboard login of the demo merchant (sign-up is open too: POST {base}/v1/auth/s
   email     {login.email}
   password  {login.password}
 
+Merchant dashboard: {base}/dashboard  (sign in with the login above; Payments -> Create a test payment)
+
   curl -s {base}/v1/auth/login -H "Content-Type: application/json" \\
     -d '{{"email": "{login.email}", "password": "{login.password}"}}'
 """

@@ -11,7 +11,6 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 import micropay
@@ -41,10 +40,13 @@ from micropay.entrypoints.http.routes import (
     streams,
     webhooks,
 )
+from micropay.entrypoints.http.routes import dashboard as dashboard_routes
 from micropay.entrypoints.http.routes import event_deliveries as event_delivery_routes
 from micropay.entrypoints.http.routes import sessions as auth_sessions
 from micropay.entrypoints.http.routes import users as auth_users
 from micropay.entrypoints.http.routes import webhook_endpoints as webhook_endpoint_routes
+from micropay.entrypoints.http.routes.api_reference import OfflineSwaggerRenderPlugin
+from micropay.entrypoints.http.security_headers import security_headers_middleware
 from micropay.entrypoints.reconciler import MaintenanceLoop
 from micropay.entrypoints.settings import Settings
 from micropay.entrypoints.webhook_dispatcher import WebhookDispatcher
@@ -119,6 +121,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             *realtime.ROUTES,
             *streams.ROUTES,
             *examples.ROUTES,
+            *dashboard_routes.ROUTES,
         ],
         dependencies={"principal": Provide(request_principal)},
         exception_handlers={
@@ -134,7 +137,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
             version=micropay.__version__,
             description=DESCRIPTION,
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[OfflineSwaggerRenderPlugin()],
             security=[{"BearerAuth": []}],
             components=Components(
                 security_schemes={
@@ -150,7 +153,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
     _close_request_bodies(app)
     setup_dishka(container, app)
     guarded = json_body_guard(app.asgi_handler, max_bytes=settings.http_max_body_bytes)
-    app.asgi_handler = request_id_middleware(cors_middleware(guarded, cors_origins))
+    app.asgi_handler = request_id_middleware(security_headers_middleware(cors_middleware(guarded, cors_origins)))
     return app
 
 
