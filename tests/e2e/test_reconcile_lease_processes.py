@@ -88,7 +88,6 @@ def test_two_processes_query_each_stuck_intent_once_per_interval_even_after_a_ki
         **os.environ,
         "MICROPAY_DATABASE_URL": postgres_only_url,
         "MICROPAY_VAULT_KEY": new_vault_key(),
-        "MICROPAY_JWT_SECRET": new_vault_key(),  # required with Postgres (docs/auth.md)
         "MICROPAY_DARAJA_SANDBOX_URL": simulator.url,
         "MICROPAY_SANDBOX_CONSUMER_KEY": "lease-test-consumer-key",
         "MICROPAY_SANDBOX_CONSUMER_SECRET": "lease-test-consumer-secret",
