@@ -14,6 +14,12 @@ SECRET_ONLY_POSTS = [
     "/v1/payment_intents/pi_000000000000000000000001/cancel",
     "/v1/payment_intents/pi_000000000000000000000001/reconcile",
     "/v1/api_keys/roll",
+    "/v1/webhook_endpoints",
+    "/v1/webhook_endpoints/we_000000000000000000000001",
+    "/v1/webhook_endpoints/we_000000000000000000000001/rotate_secret",
+    "/v1/webhook_endpoints/we_000000000000000000000001/recover",
+    "/v1/events/evt_000000000000000000000001/retry",
+    "/v1/users",
 ]
 
 
@@ -79,3 +85,33 @@ async def test_query_limits_are_decimal_integers(api: Api, merchant: Merchant, l
         assert error_of(response)["param"] == "limit"
     good = await api.http.get("/v1/payment_intents", params={"limit": "100"}, headers=bearer(merchant.sk_test))
     assert good.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"url": "https://shop.example/hooks", "enabled_events": ["*"], "description": 5}, "description"),
+        ({"url": 7, "enabled_events": ["*"]}, "url"),
+    ],
+)
+async def test_webhook_endpoint_bodies_are_strict(
+    api: Api, merchant: Merchant, body: dict[str, Any], param: str
+) -> None:
+    response = await api.http.post("/v1/webhook_endpoints", json=body, headers=bearer(merchant.sk_test))
+    assert response.status_code == 400, response.text
+    assert error_of(response)["param"] == param
+
+
+@pytest.mark.parametrize("disabled", ["true", 1, 0])
+async def test_an_endpoint_update_takes_a_json_boolean(api: Api, merchant: Merchant, disabled: object) -> None:
+    created = await api.http.post(
+        "/v1/webhook_endpoints",
+        json={"url": "https://shop.example/hooks", "enabled_events": ["*"]},
+        headers=bearer(merchant.sk_test),
+    )
+    assert created.status_code == 201, created.text
+    response = await api.http.post(
+        f"/v1/webhook_endpoints/{created.json()['id']}", json={"disabled": disabled}, headers=bearer(merchant.sk_test)
+    )
+    assert response.status_code == 400, response.text
+    assert error_of(response)["param"] == "disabled"

@@ -13,10 +13,12 @@ from micropay.domain.model.idempotency import IdempotencyClaim
 from micropay.domain.use_cases.api_keys import Principal
 from micropay.domain.use_cases.webhooks.log import ListDeliveries, RetryEvent
 from micropay.entrypoints.http.auth import require_secret_key
+from micropay.entrypoints.http.guards import SECRET
 from micropay.entrypoints.http.idempotency import IdempotentRunner, Outcome
 from micropay.entrypoints.http.openapi_models import errors, ok
 from micropay.entrypoints.http.presenters import list_json
 from micropay.entrypoints.http.routes._responses import json_response
+from micropay.entrypoints.http.schemas import require_strict_body
 from micropay.entrypoints.http.webhook_openapi import WebhookDeliveryList, WebhookDeliveryObject
 from micropay.entrypoints.http.webhook_presenters import delivery_json
 from micropay.entrypoints.http.webhook_schemas import RetryEventBody
@@ -27,6 +29,7 @@ DELIVERY_ID = "^wd_[0-9A-Za-z]{24}$"
 
 @get(
     "/v1/events/{event_id:str}/deliveries",
+    guards=SECRET,
     tags=TAG,
     summary="The event's webhook deliveries, newest first, with their attempts",
     responses={200: ok(WebhookDeliveryList, "A page of deliveries"), **errors(400, 401, 403, 404, 503)},
@@ -47,6 +50,7 @@ async def list_event_deliveries(
 
 @post(
     "/v1/events/{event_id:str}/retry",
+    guards=SECRET,
     status_code=200,
     tags=TAG,
     summary="Deliver the event to one endpoint now (a manual attempt)",
@@ -65,6 +69,7 @@ async def retry_event(
     runner: FromDishka[IdempotentRunner],
 ) -> Response[bytes]:
     require_secret_key(principal)
+    await require_strict_body(request, RetryEventBody)
 
     async def operation(_claim: IdempotencyClaim | None) -> Outcome:
         return json_response(delivery_json(await retry(principal.tenant, event_id, data.endpoint))), None

@@ -6,8 +6,10 @@ adding or removing users needs the ``owner`` role (developers get 403 ``role_for
 
 from __future__ import annotations
 
+from typing import Any
+
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Response, delete, get, post
+from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
@@ -17,13 +19,20 @@ from micropay.domain.use_cases.users import CreateUser, DeleteUser, ListUsers, W
 from micropay.entrypoints.http.auth import require_permission, require_secret_key, require_session
 from micropay.entrypoints.http.auth_models import CreateUserBody, Deleted, MeObject, UserList, UserObject
 from micropay.entrypoints.http.auth_presenters import list_json, merchant_json, session_user_json, user_json
+from micropay.entrypoints.http.guards import SECRET
 from micropay.entrypoints.http.openapi_models import errors, ok
 from micropay.entrypoints.http.routes._responses import json_response
 
 TAG = ["Users"]
 
 
-@get("/v1/me", tags=TAG, summary="Who is calling", responses={200: ok(MeObject, "The caller"), **errors(401, 403, 503)})
+@get(
+    "/v1/me",
+    guards=SECRET,
+    tags=TAG,
+    summary="Who is calling",
+    responses={200: ok(MeObject, "The caller"), **errors(401, 403, 503)},
+)
 @inject
 async def me(principal: NamedDependency[Principal], whoami: FromDishka[WhoAmI]) -> Response[bytes]:
     require_secret_key(principal)
@@ -44,6 +53,7 @@ async def me(principal: NamedDependency[Principal], whoami: FromDishka[WhoAmI]) 
 
 @get(
     "/v1/users",
+    guards=SECRET,
     tags=TAG,
     summary="The merchant's users",
     responses={200: ok(UserList, "Users"), **errors(401, 403, 503)},
@@ -57,6 +67,7 @@ async def list_users(principal: NamedDependency[Principal], users: FromDishka[Li
 
 @post(
     "/v1/users",
+    guards=SECRET,
     status_code=200,
     tags=TAG,
     summary="Add a user (owners only)",
@@ -64,7 +75,10 @@ async def list_users(principal: NamedDependency[Principal], users: FromDishka[Li
 )
 @inject
 async def create_user(
-    principal: NamedDependency[Principal], data: JSONBody[CreateUserBody], create: FromDishka[CreateUser]
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    data: JSONBody[CreateUserBody],
+    create: FromDishka[CreateUser],
 ) -> Response[bytes]:
     require_session(principal)
     require_permission(principal, Permission.MANAGE_USERS)
@@ -74,6 +88,7 @@ async def create_user(
 
 @delete(
     "/v1/users/{user_id:str}",
+    guards=SECRET,
     status_code=200,
     tags=TAG,
     summary="Remove a user and end its sessions (owners only; not the last owner)",

@@ -21,10 +21,12 @@ from micropay.domain.use_cases.webhooks.endpoints import (
 )
 from micropay.domain.use_cases.webhooks.log import ListDeliveries, RecoverEndpoint
 from micropay.entrypoints.http.auth import require_secret_key
+from micropay.entrypoints.http.guards import SECRET
 from micropay.entrypoints.http.idempotency import IdempotentRunner, Outcome
 from micropay.entrypoints.http.openapi_models import errors, ok
 from micropay.entrypoints.http.presenters import list_json
 from micropay.entrypoints.http.routes._responses import json_response
+from micropay.entrypoints.http.schemas import require_strict_body
 from micropay.entrypoints.http.webhook_openapi import (
     WebhookDeliveryList,
     WebhookEndpointList,
@@ -49,6 +51,7 @@ Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 
 @post(
     PATH,
+    guards=SECRET,
     status_code=201,
     tags=TAG,
     summary="Register an endpoint (its whsec_ secret is shown once)",
@@ -63,6 +66,7 @@ async def create_webhook_endpoint(
     runner: FromDishka[IdempotentRunner],
 ) -> Response[bytes]:
     require_secret_key(principal)
+    await require_strict_body(request, CreateEndpointBody)
     payload = {"url": data.url, "enabled_events": data.enabled_events, "description": data.description}
 
     async def operation(_claim: IdempotencyClaim | None) -> Outcome:
@@ -74,6 +78,7 @@ async def create_webhook_endpoint(
 
 @get(
     PATH,
+    guards=SECRET,
     tags=TAG,
     summary="List endpoints, newest first",
     responses={200: ok(WebhookEndpointList, "A page of endpoints"), **errors(400, 401, 403, 503)},
@@ -92,6 +97,7 @@ async def list_webhook_endpoints(
 
 @get(
     PATH + "/{endpoint_id:str}",
+    guards=SECRET,
     tags=TAG,
     summary="Retrieve an endpoint",
     responses={200: ok(WebhookEndpointObject, "The endpoint (never its secret)"), **errors(401, 403, 404, 503)},
@@ -106,6 +112,7 @@ async def retrieve_webhook_endpoint(
 
 @post(
     PATH + "/{endpoint_id:str}",
+    guards=SECRET,
     status_code=200,
     tags=TAG,
     summary="Update url, enabled_events, description or disabled",
@@ -121,6 +128,7 @@ async def update_webhook_endpoint(
     runner: FromDishka[IdempotentRunner],
 ) -> Response[bytes]:
     require_secret_key(principal)
+    await require_strict_body(request, UpdateEndpointBody)
     payload = present_fields(await request.json(), ("url", "enabled_events", "description", "disabled"))
 
     async def operation(_claim: IdempotencyClaim | None) -> Outcome:
@@ -131,6 +139,7 @@ async def update_webhook_endpoint(
 
 @delete(
     PATH + "/{endpoint_id:str}",
+    guards=SECRET,
     status_code=200,
     tags=TAG,
     summary="Delete an endpoint and its deliveries",
@@ -146,6 +155,7 @@ async def delete_webhook_endpoint(
 
 @post(
     PATH + "/{endpoint_id:str}/rotate_secret",
+    guards=SECRET,
     status_code=200,
     tags=TAG,
     summary="A new secret (shown once); the old one keeps signing for expires_in seconds (default 24 h)",
@@ -164,6 +174,7 @@ async def rotate_webhook_secret(
     data: JSONBody[RotateSecretBody | None] = None,
 ) -> Response[bytes]:
     require_secret_key(principal)
+    await require_strict_body(request, RotateSecretBody)
     expires_in = data.expires_in if data else None
 
     async def operation(_claim: IdempotencyClaim | None) -> Outcome:
@@ -175,6 +186,7 @@ async def rotate_webhook_secret(
 
 @post(
     PATH + "/{endpoint_id:str}/recover",
+    guards=SECRET,
     status_code=202,
     tags=TAG,
     summary="Reschedule every failed or never-attempted delivery since a time (at most 14 days back)",
@@ -193,6 +205,7 @@ async def recover_webhook_endpoint(
     runner: FromDishka[IdempotentRunner],
 ) -> Response[bytes]:
     require_secret_key(principal)
+    await require_strict_body(request, RecoverBody)
 
     async def operation(_claim: IdempotencyClaim | None) -> Outcome:
         report = await recover(principal.tenant, endpoint_id, data.since, data.until)
@@ -210,6 +223,7 @@ async def recover_webhook_endpoint(
 
 @get(
     PATH + "/{endpoint_id:str}/deliveries",
+    guards=SECRET,
     tags=TAG,
     summary="The endpoint's deliveries, newest first, with their attempts",
     responses={200: ok(WebhookDeliveryList, "A page of deliveries"), **errors(400, 401, 403, 404, 503)},
