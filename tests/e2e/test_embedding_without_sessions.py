@@ -15,9 +15,9 @@ async def test_api_keys_work_and_access_tokens_are_refused(postgres_url: str) ->
 
     async with embedded(settings) as micropay:
         created = await micropay.create_merchant("Embedded", None)
-        principal = await micropay.authenticate(created.keys["sandbox"].secret)
+        tenant = await micropay.authenticate(created.keys["sandbox"].secret)
         with pytest.raises(AuthenticationFailed):
             await micropay.authenticate("eyJhbGciOiJIUzI1NiJ9.e30.c2ln")
 
-    assert principal.tenant.merchant_id == created.merchant_id
-    assert principal.user_id is None
+    assert tenant.merchant_id == created.merchant_id
+    assert tenant.environment.value == "sandbox"
