@@ -163,8 +163,6 @@ class ReconcilePaymentIntent:
             push_id=push_id,
             checkout_request_id=checkout_request_id,
             outcome=outcome,
-            request=exchange.request if exchange else None,
-            response=exchange.response if exchange else None,
-            http_status=exchange.http_status if exchange else None,
+            exchange=exchange,
             now=now,
         )
