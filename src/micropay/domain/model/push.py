@@ -1,4 +1,6 @@
-"""What came of an STK push, as a value, and the pure decision of what it does to the intent (``settle_push``).
+"""What came of an STK push, as a value, and the pure decisions of what it does to the intent.
+
+``settle_push`` decides on the push's own answer; ``settle_query`` on what an STK Push Query learnt of it.
 
 The Daraja gateway port returns a ``PushVerdict`` (``DarajaGateway.stk_push``): the expected outcomes of a
 push are values, never exceptions. The confirm use case loads the intent, decides with ``settle_push`` and
@@ -17,7 +19,7 @@ import msgspec
 from micropay.domain.model import state_machine
 from micropay.domain.model.events import IntentEvent
 from micropay.domain.model.intent import IntentStatus, PaymentError, PaymentIntent
-from micropay.domain.model.provider import AttemptOutcome, Exchange
+from micropay.domain.model.provider import AttemptOutcome, Exchange, PaymentResult
 
 #: Seconds a caller waits before trying a push Daraja was unavailable for, unless Daraja says otherwise.
 DEFAULT_RETRY_AFTER: Final = 5.0
@@ -116,3 +118,25 @@ def settle_push(
             if current and intent.checkout_request_id is None:
                 new, events = state_machine.attempt_answer_lost(intent, attempt_id=attempt_id, now=now)
     return PushSettlement(intent=new, events=events, outcome=outcome, changed=new is not intent)
+
+
+class QuerySettlement(msgspec.Struct, frozen=True, kw_only=True):
+    """What to save after a query: the result's application (``PENDING`` and unchanged while Daraja is still
+    processing), and whether it is still processing (then the intent is marked as asked; otherwise the
+    push row, whose answer Daraja evidently knew, is ``accepted`` if its confirm never recorded one)."""
+
+    application: state_machine.ResultApplication
+    still_processing: bool
+
+
+def settle_query(intent: PaymentIntent, *, push_id: str, result: PaymentResult | None, now: int) -> QuerySettlement:
+    """Apply an STK Push Query's answer for the push ``push_id``: ``result`` None is "still processing".
+
+    A final result goes through ``state_machine.apply_result``, the same rules as a callback (first money
+    wins, amount mismatch, superseded...); "still processing" changes nothing.
+    """
+    if result is None:
+        pending = state_machine.ResultApplication(intent=intent, events=[], outcome=AttemptOutcome.PENDING)
+        return QuerySettlement(application=pending, still_processing=True)
+    application = state_machine.apply_result(intent, attempt_id=push_id, result=result, now=now)
+    return QuerySettlement(application=application, still_processing=False)
