@@ -15,6 +15,8 @@ from micropay.domain.model.environment import Environment, Tenant
 from micropay.ports.change_feed import Change
 
 CHANNEL: Final = "micropay_changes"
+#: Migration 0011: the payload is the SHA-256 hash of a changed API key, or ``*`` for every key.
+KEY_CHANNEL: Final = "micropay_api_keys"
 
 
 class _Payload(msgspec.Struct, frozen=True):

@@ -10,6 +10,10 @@ committed before that moment the read sees, whatever commits after it is notifie
 watched (termination callback plus a ``SELECT 1`` every ``health_interval`` seconds, for a silently dead
 TCP connection) and re-established with capped exponential backoff and jitter.
 
+The same connection also listens on ``micropay_api_keys`` (migration 0011: the hash of every changed API
+key) and tells its observers (``FeedObserver``: the API-key cache, the read router) of key changes, of
+every change it hears and of the connection coming up or going away (``observe``).
+
 ``LISTEN`` needs a session of its own: point it at Postgres or at a session-mode pooler, never at a
 transaction-mode pooler (PgBouncer ``pool_mode=transaction`` drops the subscription between transactions).
 """
@@ -22,12 +26,12 @@ import logging
 import random
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from micropay.adapters.realtime.notification import CHANNEL, decode_change
+from micropay.adapters.realtime.notification import CHANNEL, KEY_CHANNEL, decode_change
 from micropay.adapters.realtime.subscriptions import SubscriptionRegistry
 from micropay.domain.model.environment import Tenant
 from micropay.ports.change_feed import Change, ChangeFeed, ChangeSubscription
@@ -38,6 +42,22 @@ APP_ROLE: Final = "micropay_app"
 CONNECT_TIMEOUT_SECONDS: Final = 5.0
 PING_TIMEOUT_SECONDS: Final = 5.0
 _CONNECTION_ERRORS: Final = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+class FeedObserver(Protocol):
+    """Hears what the ``LISTEN`` connection hears, on the feed's event loop; must not block or raise."""
+
+    def listening_changed(self, live: bool) -> None:
+        """``True`` once both channels are listened to; ``False`` as soon as the connection is gone."""
+        ...
+
+    def api_key_changed(self, key_hash: str) -> None:
+        """A committed change to the API key with this hash (``"*"``: to every key)."""
+        ...
+
+    def changed(self, change: Change) -> None:
+        """A committed intent change or event (the same hint the subscribers get)."""
+        ...
 
 
 def _setter(event: asyncio.Event) -> Any:
@@ -72,6 +92,7 @@ class PgListenNotifyChangeFeed(ChangeFeed):
         self._task: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
         self._first_attempt = asyncio.Event()
+        self._observers: list[FeedObserver] = []
         self.connections_made = 0  # how many times LISTEN was (re-)established; for tests and operators
         self.backend_pid: int | None = None  # the listening server process, while there is one
 
@@ -85,6 +106,11 @@ class PgListenNotifyChangeFeed(ChangeFeed):
 
     def publish(self, changes: Sequence[Change]) -> None:
         """Nothing to do: the writing transaction's own ``NOTIFY`` (a trigger) announces the commit."""
+
+    def observe(self, observer: FeedObserver) -> None:
+        """Tell ``observer`` what the listener hears from now on (it is told ``listening_changed`` at once)."""
+        self._observers.append(observer)
+        observer.listening_changed(self.listening)
 
     @property
     def listening(self) -> bool:
@@ -134,8 +160,10 @@ class PgListenNotifyChangeFeed(ChangeFeed):
                 # Like every pooled connection: act as the unprivileged role even with a superuser URL.
                 await connection.execute(f"SET ROLE {APP_ROLE}")
                 await connection.add_listener(CHANNEL, self._on_notification)
+                await connection.add_listener(KEY_CHANNEL, self._on_key_notification)
                 self.backend_pid = connection.get_server_pid()
                 self._listening.set()
+                self._tell_listening(True)
                 self.connections_made += 1
                 backoff = self._min_backoff
                 self._first_attempt.set()
@@ -147,6 +175,7 @@ class PgListenNotifyChangeFeed(ChangeFeed):
                 log.warning("change feed: cannot listen (%s); retrying in %.1fs", type(exc).__name__, backoff)
             finally:
                 self._listening.clear()
+                self._tell_listening(False)
                 self.backend_pid = None
                 self._first_attempt.set()
                 if connection is not None:
@@ -174,4 +203,14 @@ class PgListenNotifyChangeFeed(ChangeFeed):
         if change is None:
             log.warning("change feed: ignored a notification that is not a change")
             return
+        for observer in self._observers:
+            observer.changed(change)
         self._registry.deliver(change)
+
+    def _on_key_notification(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        for observer in self._observers:
+            observer.api_key_changed(payload)
+
+    def _tell_listening(self, live: bool) -> None:
+        for observer in self._observers:
+            observer.listening_changed(live)
