@@ -223,7 +223,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
     """The container the CLI and embedding use (no HTTP object in it); ``create_app`` adds the HTTP layer's
     providers first. ``overrides`` (later wins) let tests swap any adapter, e.g. a fake gateway."""
     from micropay.entrypoints.accounts_provider import AccountsProvider
-    from micropay.entrypoints.read_routing import ReadRoutingProvider, RoutedReadsProvider
+    from micropay.entrypoints.read_routing import KeyRollProvider, ReadRoutingProvider, RoutedReadsProvider
     from micropay.entrypoints.webhook_container import WebhookProvider, WebhookUseCaseProvider
 
     return make_async_container(
@@ -234,5 +234,6 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         WebhookUseCaseProvider(),
         ReadRoutingProvider(),
         RoutedReadsProvider(),
+        KeyRollProvider(),
         *overrides,
     )

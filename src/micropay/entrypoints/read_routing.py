@@ -20,10 +20,14 @@ from micropay.adapters.persistence.engine import create_engine
 from micropay.adapters.persistence.replicas import ReadRouter, RoutedTenantDirectory, RoutedUnitOfWorkFactory
 from micropay.adapters.persistence.tenant_directory import SqlaTenantDirectory
 from micropay.adapters.realtime import ManagedChangeFeed, PgListenNotifyChangeFeed
+from micropay.domain.model.environment import Tenant
+from micropay.domain.use_cases.api_keys import IssuedKey, RollApiKey
 from micropay.domain.use_cases.events import GetEvent, ListEvents, ListIntentEvents
 from micropay.domain.use_cases.queries import GetPaymentIntent, ListAttempts, ListPaymentIntents
 from micropay.entrypoints.settings import Settings
 from micropay.ports.change_feed import Change, ChangeFeed
+from micropay.ports.clock import Clock
+from micropay.ports.id_generator import IdGenerator
 from micropay.ports.tenant_directory import TenantDirectory
 from micropay.ports.unit_of_work import UnitOfWorkFactory
 
@@ -136,3 +140,24 @@ class RoutedReadsProvider(Provider):
     @provide(override=True)
     def list_intent_events(self, routing: ReadRouting) -> ListIntentEvents:
         return ListIntentEvents(routing.reads)
+
+
+class PropagatedRollApiKey(RollApiKey):
+    """``RollApiKey`` that answers only once every listening process has dropped the rolled keys from its
+    cache (``PgListenNotifyChangeFeed.key_barrier``, at most 1 s), so the old key fails at once everywhere."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, feed: ManagedChangeFeed) -> None:
+        super().__init__(uow, clock, ids)
+        self._feed = feed
+
+    async def __call__(self, tenant: Tenant, key_type: object, expires_in: object = None) -> IssuedKey:
+        issued = await super().__call__(tenant, key_type, expires_in)
+        if isinstance(self._feed, PgListenNotifyChangeFeed):
+            await self._feed.key_barrier()
+        return issued
+
+
+class KeyRollProvider(Provider):
+    scope = Scope.REQUEST
+
+    roll_key = provide(PropagatedRollApiKey, provides=RollApiKey, override=True)
