@@ -91,7 +91,7 @@ class ReadRoutingProvider(Provider):
     def read_routing(self, slot: RouterSlot, persistence: Persistence) -> ReadRouting:
         if slot.router is None:
             return ReadRouting(persistence.uow_factory)
-        return ReadRouting(RoutedUnitOfWorkFactory(slot.router, persistence.uow_factory))
+        return ReadRouting(RoutedUnitOfWorkFactory(slot.router))
 
     @provide(override=True)
     def directory(

@@ -32,12 +32,12 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Self
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from micropay.adapters.persistence.unit_of_work import SqlaUnitOfWork, SqlaUnitOfWorkFactory
+from micropay.adapters.persistence.unit_of_work import SqlaUnitOfWork
 from micropay.domain.model.api_keys import ApiKey
 from micropay.domain.model.environment import Tenant
 from micropay.ports.change_feed import Change
@@ -161,6 +161,19 @@ class ReadRouter:
     def _pin(self, tenant: Tenant) -> None:
         self._pins[tenant] = self._monotonic() + self._pin_seconds
 
+    def failed(self, engine: AsyncEngine) -> AsyncEngine | None:
+        """A read could not start on ``engine``: mark it down; the engine to try instead, if any."""
+        if engine is self.primary:
+            self.primary_failed()
+            return self.lookup_engine()
+        for replica in self.replicas:
+            if replica.engine is engine and replica.reachable:
+                log.warning("replicas: %s is unreachable; its reads go to the primary", replica.name)
+                replica.reachable = False
+        if self.primary_up:
+            return self.primary
+        return self.lookup_engine()
+
     def primary_failed(self) -> None:
         """A statement on the primary failed for want of the database: read-only until a check succeeds."""
         if self.primary_up:
@@ -248,18 +261,34 @@ async def _scalar_row(engine: AsyncEngine, statement: Any) -> tuple[Any, ...]:
         return tuple(result.one())
 
 
+class _RoutedUnitOfWork(SqlaUnitOfWork):
+    """A read's unit of work on the engine the router chose; if that one cannot even start a transaction
+    (a replica or the primary just went down), on the other side instead, and the router is told."""
+
+    def __init__(self, router: ReadRouter, engine: AsyncEngine, tenant: Tenant) -> None:
+        super().__init__(engine, tenant)
+        self._router = router
+
+    async def __aenter__(self) -> Self:
+        chosen = self._engine
+        try:
+            return await super().__aenter__()
+        except StorageUnavailable:
+            other = self._router.failed(chosen)
+            if other is None:
+                raise
+        self._engine = other
+        return await super().__aenter__()
+
+
 class RoutedUnitOfWorkFactory(UnitOfWorkFactory):
     """Units of work for the routed reads: on the engine ``ReadRouter.read_engine`` picks for the tenant."""
 
-    def __init__(self, router: ReadRouter, primary: SqlaUnitOfWorkFactory) -> None:
+    def __init__(self, router: ReadRouter) -> None:
         self._router = router
-        self._primary = primary
-        self._replicas = {id(r.engine): SqlaUnitOfWorkFactory(r.engine) for r in router.replicas}
 
     def __call__(self, tenant: Tenant) -> SqlaUnitOfWork:
-        engine = self._router.read_engine(tenant)
-        factory = self._replicas.get(id(engine), self._primary)
-        return factory(tenant)
+        return _RoutedUnitOfWork(self._router, self._router.read_engine(tenant), tenant)
 
 
 class RoutedTenantDirectory(TenantDirectory):
