@@ -23,7 +23,7 @@ import tempfile
 import time
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -222,10 +222,8 @@ class ReplicaCluster:
     def destroy(self) -> None:
         for data in (self.replica_dir, self.primary_dir):
             if (data / "postmaster.pid").exists():
-                try:
+                with suppress(RuntimeError, subprocess.TimeoutExpired):
                     self._stop(data, "immediate")
-                except (RuntimeError, subprocess.TimeoutExpired):
-                    pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -111,9 +111,9 @@ async def _primary(databases: ReplicaCluster, sql: str, *args: Any) -> None:
 
 
 async def _readyz_until(
-    http: httpx.AsyncClient, process: Process, status: str, timeout: float = 20.0
+    http: httpx.AsyncClient, process: Process, status: str, within: float = 20.0
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     body: dict[str, Any] = {}
     while time.monotonic() < deadline:
         answer = await http.get(f"{process.url}/readyz")
