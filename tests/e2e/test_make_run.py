@@ -7,57 +7,26 @@ command it prints with a real shell, and follows the payment to ``succeeded``.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+from tests.devserver import require_curl, running_devserver
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-def _read_instructions(process: subprocess.Popen[str], timeout: float = 60.0) -> str:
-    assert process.stdout is not None
-    lines: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            raise AssertionError("make run stopped early:\n" + "".join(lines))
-        lines.append(line)
-        if "Ctrl-C stops" in line:
-            return "".join(lines)
-    raise AssertionError("make run printed no instructions in time:\n" + "".join(lines))
+@pytest.fixture(autouse=True)
+def _curl() -> None:
+    require_curl()
 
 
 def test_make_run_prints_commands_that_take_a_payment_to_succeeded(tmp_path: Path) -> None:
-    port, sim_port = _free_port(), _free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("MICROPAY_")}
-    env["MICROPAY_SIM_CALLBACK_DELAY_MS"] = "200"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "micropay.entrypoints.devserver", "--port", str(port), "--sim-port", str(sim_port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        printed = _read_instructions(process)
+    with running_devserver(tmp_path, callback_delay_ms=200) as server:
+        port, sim_port, printed = server.port, server.sim_port, server.printed
         create = re.search(r"\n  (curl -s \S+/v1/payment_intents -H .*?-d '[^']*')", printed, re.DOTALL)
         assert create is not None, printed
         answer = subprocess.run(
@@ -99,14 +68,7 @@ def test_make_run_prints_commands_that_take_a_payment_to_succeeded(tmp_path: Pat
         page = httpx.get(dashboard.group(1))
         assert page.status_code == 200
         assert '<div id="root">' in page.text
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            code = process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise
-    assert code == 0
+    assert server.exit_code == 0
     for used in (port, sim_port):
         with socket.socket() as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is fine, a listener is not

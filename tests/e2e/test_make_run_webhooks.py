@@ -4,39 +4,27 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from standardwebhooks import Webhook
 
-from tests.e2e.test_make_run import _free_port, _read_instructions
+from tests.devserver import free_port, require_curl, running_devserver
 from tests.integration.webhooks.receiver import running_receiver
 
-pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+
+@pytest.fixture(autouse=True)
+def _curl() -> None:
+    require_curl()
 
 
 def test_make_run_prints_how_to_watch_signed_webhooks_arrive(tmp_path: Path) -> None:
-    port, sim_port, hook_port = _free_port(), _free_port(), _free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("MICROPAY_")}
-    env["MICROPAY_SIM_CALLBACK_DELAY_MS"] = "200"
-    command = [sys.executable, "-m", "micropay.entrypoints.devserver", "--port", str(port), "--sim-port", str(sim_port)]
-    process = subprocess.Popen(
-        [*command, "--hook-port", str(hook_port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        printed = _read_instructions(process)
+    hook_port = free_port()
+    with running_devserver(tmp_path, callback_delay_ms=200, extra_args=("--hook-port", str(hook_port))) as server:
+        printed = server.printed
         assert f"python -m micropay.entrypoints.webhook_echo --port {hook_port}" in printed
         register = re.search(r"\n  (curl -s \S+/v1/webhook_endpoints -H .*?-d '[^']*')", printed, re.DOTALL)
         create = re.search(r"\n  (curl -s \S+/v1/payment_intents -H .*?-d '[^']*')", printed, re.DOTALL)
@@ -62,11 +50,4 @@ def test_make_run_prints_how_to_watch_signed_webhooks_arrive(tmp_path: Path) -> 
         assert succeeded is not None, [r.body for r in receiver.requests()]
         assert succeeded["data"]["object"]["id"] == intent["id"]
         assert succeeded["data"]["object"]["status"] == "succeeded"
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            code = process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise
-    assert code == 0
+    assert server.exit_code == 0

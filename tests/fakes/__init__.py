@@ -25,6 +25,7 @@ from tests.fakes.daraja_gateway import (
     RecordedQuery,
     final,
     pending,
+    rejected,
 )
 from tests.fakes.database import InMemoryDatabase, SchemaViolation, UnroutableCallback
 from tests.fakes.event_repository import FakeEventPruner
@@ -58,4 +59,5 @@ __all__ = [
     "UnroutableCallback",
     "final",
     "pending",
+    "rejected",
 ]

@@ -10,7 +10,9 @@ import msgspec
 
 from micropay.domain.model.credentials import DarajaCredentials
 from micropay.domain.model.environment import Environment
+from micropay.domain.model.intent import PaymentError
 from micropay.domain.model.provider import PaymentResult
+from micropay.domain.model.push import PushAccepted, PushNotSent, PushRejected, PushVerdict
 from micropay.ports.daraja_gateway import (
     DarajaGateway,
     Exchange,
@@ -18,7 +20,6 @@ from micropay.ports.daraja_gateway import (
     ProviderUnavailable,
     QueryFinal,
     QueryPending,
-    StkPushAccepted,
     StkPushRequest,
 )
 
@@ -30,8 +31,8 @@ class Accept(msgspec.Struct, frozen=True, kw_only=True):
     merchant_request_id: str | None = None
 
 
-#: What a push does: accept, or raise one of the gateway's errors (CustomerRejected, AnswerLost, ...).
-PushScript = Accept | GatewayError
+#: What a push answers: accept (ids generated), or any verdict as it is (PushRejected, PushAnswerLost, ...).
+PushScript = Accept | PushVerdict
 #: What a query answers, or the gateway error it raises.
 QueryScript = QueryPending | QueryFinal | GatewayError
 
@@ -40,7 +41,7 @@ QueryScript = QueryPending | QueryFinal | GatewayError
 class RecordedPush:
     credentials: DarajaCredentials
     request: StkPushRequest
-    outcome: StkPushAccepted | GatewayError
+    outcome: PushVerdict
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ class RecordedQuery:
     environment: Environment
     checkout_request_id: str
     answer: QueryPending | QueryFinal | GatewayError
+
+
+def rejected(message: str, *, error_code: str, provider_code: str | None) -> PushRejected:
+    """A push refused for a customer reason: the intent's ``last_payment_error`` (code, message, Daraja's code)."""
+    return PushRejected(error=PaymentError(code=error_code, message=message, mpesa_result_code=provider_code))
 
 
 def pending() -> QueryPending:
@@ -65,7 +71,7 @@ class FakeDarajaGateway:
     """Push outcomes: the phone's script (``script_phone``, every push), else the next queued one
     (``queue_push``), else ``Accept()``. Query answers: the checkout id's script (``script_query``, consumed
     in order, the last one repeats), else the next queued one (``queue_query``), else ``pending()``.
-    ``unavailable = True`` makes every call raise ``ProviderUnavailable``.
+    ``unavailable = True`` makes every push answer ``PushNotSent`` and every query raise ``ProviderUnavailable``.
 
     ``pushes``/``queries`` record what was asked and what came of it; ``accepted`` maps each generated
     checkout id to its push request.
@@ -95,24 +101,23 @@ class FakeDarajaGateway:
     def queue_query(self, *answers: QueryScript) -> None:
         self._query_queue.extend(answers)
 
-    async def stk_push(self, credentials: DarajaCredentials, request: StkPushRequest) -> StkPushAccepted:
+    async def stk_push(self, credentials: DarajaCredentials, request: StkPushRequest) -> PushVerdict:
         script = self._next_push(request.phone_number)
-        outcome: StkPushAccepted | GatewayError
+        outcome: PushVerdict
         if isinstance(script, Accept):
             number = len(self.pushes) + 1
-            outcome = StkPushAccepted(
+            outcome = PushAccepted(
                 checkout_request_id=script.checkout_request_id or f"ws_CO_{number:020d}",
                 merchant_request_id=script.merchant_request_id or f"fake-{number:04d}-mr",
                 exchange=Exchange(
                     request=_redacted(credentials, request), response={"ResponseCode": "0"}, http_status=200
                 ),
             )
-            self.accepted[outcome.checkout_request_id] = request
         else:
             outcome = script
+        if isinstance(outcome, PushAccepted):
+            self.accepted[outcome.checkout_request_id] = request
         self.pushes.append(RecordedPush(credentials=credentials, request=request, outcome=outcome))
-        if isinstance(outcome, GatewayError):
-            raise outcome
         return outcome
 
     async def stk_query(
@@ -133,7 +138,7 @@ class FakeDarajaGateway:
 
     def _next_push(self, phone_number: str) -> PushScript:
         if self.unavailable:
-            return ProviderUnavailable("Daraja is unavailable (fake switched off).")
+            return PushNotSent(reason="Daraja is unavailable (fake switched off).")
         if phone_number in self._by_phone:
             return self._by_phone[phone_number]
         if self._push_queue:

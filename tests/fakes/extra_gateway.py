@@ -7,7 +7,8 @@ from collections.abc import Awaitable, Callable
 
 from micropay.domain.model.credentials import DarajaCredentials
 from micropay.domain.model.environment import Environment
-from micropay.ports.daraja_gateway import QueryFinal, QueryPending, StkPushAccepted, StkPushRequest
+from micropay.domain.model.push import PushVerdict
+from micropay.ports.daraja_gateway import QueryFinal, QueryPending, StkPushRequest
 from tests.fakes.daraja_gateway import FakeDarajaGateway
 
 
@@ -15,7 +16,7 @@ class GatedDarajaGateway(FakeDarajaGateway):
     """Holds every push (and query) in flight until ``release`` is set, so that concurrent callers overlap.
 
     ``in_flight`` counts the calls that reached the gateway. ``crash_next_push`` makes the next push fail
-    with an exception that is none of the port's errors (a bug, or a connection broken after sending).
+    with an exception instead of a verdict (a bug, or a connection broken after sending).
     ``before_query_answer``, when set, runs once while a query is in flight (Daraja has answered, the caller
     has not seen it yet), to stage a concurrent change.
     """
@@ -31,7 +32,7 @@ class GatedDarajaGateway(FakeDarajaGateway):
     def hold(self) -> None:
         self.release.clear()
 
-    async def stk_push(self, credentials: DarajaCredentials, request: StkPushRequest) -> StkPushAccepted:
+    async def stk_push(self, credentials: DarajaCredentials, request: StkPushRequest) -> PushVerdict:
         self.in_flight += 1
         await self.release.wait()
         crash, self.crash_next_push = self.crash_next_push, None

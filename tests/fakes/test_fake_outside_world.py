@@ -12,9 +12,9 @@ from micropay.domain.model.credentials import DarajaCredentials, TransactionType
 from micropay.domain.model.environment import Environment
 from micropay.ports.callback_parser import MalformedCallback
 from micropay.ports.credential_vault import VaultError
+from micropay.domain.model.intent import PaymentError
+from micropay.domain.model.push import PushAccepted, PushAnswerLost, PushNotSent, PushRejected
 from micropay.ports.daraja_gateway import (
-    AnswerLost,
-    CustomerRejected,
     ProviderConfigurationError,
     ProviderUnavailable,
     QueryFinal,
@@ -29,6 +29,7 @@ from tests.fakes import (
     FakeVault,
     final,
     pending,
+    rejected,
 )
 
 CREDS = DarajaCredentials(
@@ -97,6 +98,9 @@ async def test_the_gateway_accepts_by_default_and_records_redacted_pushes() -> N
     gateway = FakeDarajaGateway()
     accepted = await gateway.stk_push(CREDS, _push())
     again = await gateway.stk_push(CREDS, _push())
+    assert isinstance(accepted, PushAccepted)
+    assert isinstance(again, PushAccepted)
+    assert accepted.exchange is not None
     assert accepted.checkout_request_id != again.checkout_request_id
     assert gateway.accepted[accepted.checkout_request_id] == _push()
     assert [p.outcome for p in gateway.pushes] == [accepted, again]
@@ -108,26 +112,31 @@ async def test_the_gateway_accepts_by_default_and_records_redacted_pushes() -> N
 
 async def test_the_gateway_follows_phone_scripts_then_the_queue() -> None:
     gateway = FakeDarajaGateway()
-    rejected = CustomerRejected("Invalid phone", "invalid_phone_number", "400.002.02")
-    gateway.script_phone("254700000001", rejected)
-    gateway.queue_push(ProviderUnavailable("down"), AnswerLost("lost"), Accept(checkout_request_id="ws_CO_fixed"))
+    refused = rejected("Invalid phone", error_code="invalid_phone_number", provider_code="400.002.02")
+    assert refused == PushRejected(
+        error=PaymentError(code="invalid_phone_number", message="Invalid phone", mpesa_result_code="400.002.02")
+    )
+    gateway.script_phone("254700000001", refused)
+    down, lost = PushNotSent(reason="down"), PushAnswerLost(reason="lost")
+    gateway.queue_push(down, lost, Accept(checkout_request_id="ws_CO_fixed"))
     for _ in range(2):
-        with pytest.raises(CustomerRejected):
-            await gateway.stk_push(CREDS, _push("254700000001"))
-    with pytest.raises(ProviderUnavailable):
-        await gateway.stk_push(CREDS, _push())
-    with pytest.raises(AnswerLost):
-        await gateway.stk_push(CREDS, _push())
-    assert (await gateway.stk_push(CREDS, _push())).checkout_request_id == "ws_CO_fixed"
+        assert await gateway.stk_push(CREDS, _push("254700000001")) == refused
+    assert await gateway.stk_push(CREDS, _push()) == down
+    assert await gateway.stk_push(CREDS, _push()) == lost
+    fixed = await gateway.stk_push(CREDS, _push())
+    assert isinstance(fixed, PushAccepted)
+    assert fixed.checkout_request_id == "ws_CO_fixed"
     assert [type(p.outcome).__name__ for p in gateway.pushes][:4] == [
-        "CustomerRejected",
-        "CustomerRejected",
-        "ProviderUnavailable",
-        "AnswerLost",
+        "PushRejected",
+        "PushRejected",
+        "PushNotSent",
+        "PushAnswerLost",
     ]
+    assert list(gateway.accepted) == ["ws_CO_fixed"]  # only accepted pushes have a checkout id
     gateway.unavailable = True
+    assert isinstance(await gateway.stk_push(CREDS, _push()), PushNotSent)
     with pytest.raises(ProviderUnavailable):
-        await gateway.stk_push(CREDS, _push())
+        await gateway.stk_query(CREDS, Environment.SANDBOX, "ws_CO_fixed")
 
 
 async def test_the_gateway_answers_queries_as_scripted() -> None:

@@ -6,6 +6,7 @@ import { ErrorNote, Loading, SecretOnce, TableScroll } from "../components/commo
 import { useLoad } from "../components/useLoad";
 import { ENVIRONMENT_LABEL, useEnvironment } from "../env/environment";
 import { Time } from "../format/time";
+import { useAction } from "../components/useAction";
 
 const OVERLAPS = [
   { seconds: 0, label: "Now (the old key stops at once)" },
@@ -26,21 +27,14 @@ export function ApiKeysView() {
   const [type, setType] = useState<ApiKey["type"]>("secret");
   const [overlap, setOverlap] = useState(0);
   const [issued, setIssued] = useState<ApiKey | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error } = useAction();
 
-  const roll = async (event: FormEvent) => {
+  const roll = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    return run("roll", async () => {
       setIssued(await client.apiKeys.roll(type, overlap || undefined));
       keys.reload();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -101,7 +95,7 @@ export function ApiKeysView() {
               ))}
             </select>
           </label>
-          <button type="submit" className="button-danger" disabled={busy}>
+          <button type="submit" className="button-danger" disabled={busy !== null}>
             {busy ? "Rolling…" : "Roll key"}
           </button>
         </form>

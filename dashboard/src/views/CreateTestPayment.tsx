@@ -6,23 +6,21 @@ import { useClient } from "../auth/session";
 import { ErrorNote, Money } from "../components/common";
 import { shillingsToCents } from "../format/money";
 import { TEST_PHONES } from "./testPhones";
+import { useAction } from "../components/useAction";
 
 export function CreateTestPayment({ onCreated }: { onCreated: (intent: PaymentIntent) => void }) {
   const client = useClient();
   const [amount, setAmount] = useState("100");
   const [phone, setPhone] = useState(TEST_PHONES[0]?.phone ?? "");
   const [description, setDescription] = useState("Test payment");
-  const [error, setError] = useState<Error | null>(null);
   const [created, setCreated] = useState<PaymentIntent | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error } = useAction();
   const cents = shillingsToCents(amount);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (cents === null) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run("send", async () => {
       const intent = await client.paymentIntents.create({
         amount: cents,
         currency: "kes",
@@ -32,11 +30,7 @@ export function CreateTestPayment({ onCreated }: { onCreated: (intent: PaymentIn
       });
       setCreated(intent);
       onCreated(intent);
-    } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -68,7 +62,7 @@ export function CreateTestPayment({ onCreated }: { onCreated: (intent: PaymentIn
           Description
           <input maxLength={100} value={description} onChange={(e) => setDescription(e.target.value)} />
         </label>
-        <button type="submit" className="button-primary" disabled={busy || cents === null}>
+        <button type="submit" className="button-primary" disabled={busy !== null || cents === null}>
           {busy ? "Sending…" : "Send test payment"}
         </button>
       </form>

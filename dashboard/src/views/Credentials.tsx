@@ -6,6 +6,7 @@ import { ErrorNote, Loading } from "../components/common";
 import { useLoad } from "../components/useLoad";
 import { ENVIRONMENT_LABEL, useEnvironment } from "../env/environment";
 import { Time } from "../format/time";
+import { useAction } from "../components/useAction";
 
 const EMPTY: CredentialsInput = {
   consumer_key: "",
@@ -29,9 +30,8 @@ export function CredentialsView() {
     [],
   );
   const [form, setForm] = useState<CredentialsInput>(EMPTY);
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error } = useAction();
   const field = (name: keyof CredentialsInput) => ({
     value: form[name] ?? "",
     onChange: (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value }),
@@ -39,21 +39,15 @@ export function CredentialsView() {
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setSaved(false);
-    try {
+    await run("save", async () => {
       const body: CredentialsInput = { ...form };
       if (!body.party_b) delete body.party_b;
       const view = await client.credentials.update(body);
       current.setData(() => view);
       setForm(EMPTY);
       setSaved(true);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const view = current.data;
@@ -122,7 +116,7 @@ export function CredentialsView() {
           </label>
           <ErrorNote error={error} />
           {saved ? <p role="status">Saved.</p> : null}
-          <button type="submit" className="button-primary" disabled={busy}>
+          <button type="submit" className="button-primary" disabled={busy !== null}>
             {busy ? "Saving…" : "Save credentials"}
           </button>
         </form>

@@ -5,6 +5,7 @@ import type { MicropayEvent, WebhookDelivery } from "../api/client";
 import { useClient } from "../auth/session";
 import { ErrorNote, JsonBlock, Loading, StatusBadge } from "../components/common";
 import { Time } from "../format/time";
+import { useAction } from "../components/useAction";
 
 /** A <details> whose content is only mounted (and so only fetched) once opened. */
 function LazyDetails({ summary, children }: { summary: string; children: ReactNode }) {
@@ -49,22 +50,14 @@ export function DeliveryList({
   showEndpoint?: boolean;
 }) {
   const client = useClient();
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { run, busy, error } = useAction();
   if (deliveries.length === 0) return <p className="hint">No webhook deliveries.</p>;
 
-  const retry = async (delivery: WebhookDelivery) => {
-    setBusy(delivery.id);
-    setError(null);
-    try {
+  const retry = (delivery: WebhookDelivery) =>
+    run(delivery.id, async () => {
       await client.events.retry(delivery.event, delivery.endpoint);
       onRetried();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(null);
-    }
-  };
+    });
 
   return (
     <>

@@ -5,6 +5,7 @@ import { useClient, useSession } from "../auth/session";
 import { ErrorNote, Loading, TableScroll } from "../components/common";
 import { useLoad } from "../components/useLoad";
 import { Time } from "../format/time";
+import { useAction } from "../components/useAction";
 
 export function SettingsView() {
   const { user } = useSession();
@@ -25,33 +26,22 @@ function UsersSection() {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [role, setRole] = useState<Role>("developer");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error } = useAction();
 
-  const add = async (event: FormEvent) => {
+  const add = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    return run("add", async () => {
       await client.users.create(email, role, password);
       setEmail("");
       setPassword("");
       users.reload();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
-  const remove = async (userId: string) => {
-    setError(null);
-    try {
+  const remove = (userId: string) =>
+    run(userId, async () => {
       await client.users.remove(userId);
       users.reload();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+    });
 
   return (
     <section className="panel" aria-labelledby="users-title">
@@ -110,7 +100,7 @@ function UsersSection() {
           First password
           <input type="password" required minLength={10} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
         </label>
-        <button type="submit" disabled={busy}>
+        <button type="submit" disabled={busy !== null}>
           Add user
         </button>
       </form>
@@ -124,21 +114,18 @@ function SessionsSection() {
   const { signOut } = useSession();
   const navigate = useNavigate();
   const sessions = useLoad((api) => api.auth.sessions(), []);
-  const [error, setError] = useState<unknown>(null);
+  const { run, error } = useAction();
 
   const revoke = async (sessionId: string, current: boolean) => {
-    setError(null);
     if (current) {
       await signOut();
       navigate("/signin");
       return;
     }
-    try {
+    await run(sessionId, async () => {
       await client.auth.revokeSession(sessionId);
       sessions.reload();
-    } catch (caught) {
-      setError(caught);
-    }
+    });
   };
 
   return (
@@ -192,21 +179,18 @@ function PasswordSection() {
   const client = useClient();
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
-  const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
+  const { run, busy, error } = useAction();
 
   const change = async (event: FormEvent) => {
     event.preventDefault();
-    setError(null);
     setDone(null);
-    try {
+    await run("change", async () => {
       await client.auth.changePassword(current, next);
       setCurrent("");
       setNext("");
       setDone("Password changed. Your other sessions have been signed out.");
-    } catch (caught) {
-      setError(caught);
-    }
+    });
   };
 
   return (
@@ -223,7 +207,7 @@ function PasswordSection() {
         </label>
         <ErrorNote error={error} />
         {done ? <p role="status">{done}</p> : null}
-        <button type="submit" className="button-primary">
+        <button type="submit" className="button-primary" disabled={busy !== null}>
           Change password
         </button>
       </form>

@@ -3,6 +3,7 @@ import { Link, Navigate, useLocation, useNavigate } from "react-router-dom";
 import { ApiError } from "../api/client";
 import { useSession } from "../auth/session";
 import { ErrorNote } from "../components/common";
+import { useAction } from "../components/useAction";
 
 function describe(error: unknown): Error {
   if (error instanceof ApiError && error.code === "invalid_credentials") {
@@ -29,24 +30,17 @@ export function SignInView() {
   const location = useLocation();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error } = useAction(describe);
   const from = (location.state as { from?: string } | null)?.from ?? "/";
 
   if (status === "signed_in") return <Navigate to={from} replace />;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run("sign-in", async () => {
       await signIn(email, password);
       navigate(from, { replace: true });
-    } catch (caught) {
-      setError(describe(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -72,7 +66,7 @@ export function SignInView() {
           />
         </label>
         <ErrorNote error={error} />
-        <button type="submit" className="button-primary" disabled={busy}>
+        <button type="submit" className="button-primary" disabled={busy !== null}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
       </form>
@@ -89,23 +83,16 @@ export function SignUpView() {
   const [business, setBusiness] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error } = useAction(describe);
 
   if (status === "signed_in") return <Navigate to="/" replace />;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run("sign-up", async () => {
       await signUp(email, password, business);
       navigate("/", { replace: true });
-    } catch (caught) {
-      setError(describe(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -136,7 +123,7 @@ export function SignUpView() {
           At least 10 characters.
         </p>
         <ErrorNote error={error} />
-        <button type="submit" className="button-primary" disabled={busy}>
+        <button type="submit" className="button-primary" disabled={busy !== null}>
           {busy ? "Creating…" : "Create account"}
         </button>
       </form>

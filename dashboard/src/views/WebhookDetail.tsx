@@ -6,6 +6,7 @@ import { ErrorNote, Loading, SecretOnce, StatusBadge } from "../components/commo
 import { useLoad } from "../components/useLoad";
 import { dateInputToUnix, Time } from "../format/time";
 import { DeliveryList } from "./DeliveryList";
+import { useAction } from "../components/useAction";
 
 const ROTATION_OVERLAPS = [
   { seconds: 86_400, label: "Old secret keeps signing for 24 hours" },
@@ -29,20 +30,11 @@ export function WebhookDetailView() {
   const [overlap, setOverlap] = useState(86_400);
   const [since, setSince] = useState(() => isoDay(Date.now() / 1000 - 86_400));
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-
-  const run = async (name: string, work: () => Promise<void>) => {
-    setBusy(name);
-    setError(null);
+  const action = useAction();
+  const { busy, error } = action;
+  const run = (name: string, work: () => Promise<void>) => {
     setMessage(null);
-    try {
-      await work();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(null);
-    }
+    return action.run(name, work);
   };
 
   const rotate = () =>

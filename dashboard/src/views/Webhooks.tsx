@@ -7,6 +7,7 @@ import { ErrorNote, Loading, SecretOnce, StatusBadge, TableScroll } from "../com
 import { useLoad } from "../components/useLoad";
 import { ENVIRONMENT_LABEL, useEnvironment } from "../env/environment";
 import { Time } from "../format/time";
+import { useAction } from "../components/useAction";
 
 export const EVENT_TYPES = [
   "payment_intent.created",
@@ -27,14 +28,11 @@ export function WebhooksView() {
   const [allEvents, setAllEvents] = useState(true);
   const [chosen, setChosen] = useState<string[]>([]);
   const [created, setCreated] = useState<WebhookEndpoint | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error } = useAction();
 
-  const create = async (event: FormEvent) => {
+  const create = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    return run("create", async () => {
       const endpoint = await client.webhookEndpoints.create({
         url,
         enabled_events: allEvents ? ["*"] : chosen,
@@ -44,11 +42,7 @@ export function WebhooksView() {
       setUrl("");
       setDescription("");
       endpoints.reload();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const toggle = (type: string) =>
@@ -128,7 +122,7 @@ export function WebhooksView() {
               : null}
           </fieldset>
           <ErrorNote error={error} />
-          <button type="submit" className="button-primary" disabled={busy || (!allEvents && chosen.length === 0)}>
+          <button type="submit" className="button-primary" disabled={busy !== null || (!allEvents && chosen.length === 0)}>
             {busy ? "Adding…" : "Add endpoint"}
           </button>
         </form>

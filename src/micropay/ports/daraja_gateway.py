@@ -1,6 +1,10 @@
 """The Daraja gateway port: STK push and STK push query, with every failure mode named.
 
-Every call returns (or its error carries) the ``Exchange`` it made, redacted, for the attempts log.
+A push returns its verdict as a value (``micropay.domain.model.push.PushVerdict``: accepted, customer
+rejected, not sent, merchant misconfigured, answer lost); only bugs escape it as exceptions. A query returns
+pending or final, and raises ``ProviderUnavailable`` / ``ProviderConfigurationError`` when it learnt nothing:
+an outage the caller cannot settle. Every result (and error) carries the redacted ``Exchange`` it made, for
+the attempts log.
 """
 
 from __future__ import annotations
@@ -12,16 +16,10 @@ import msgspec
 from micropay.domain.errors import MicropayError
 from micropay.domain.model.credentials import DarajaCredentials
 from micropay.domain.model.environment import Environment
+from micropay.domain.model.provider import Exchange as Exchange
 from micropay.domain.model.provider import PaymentResult
+from micropay.domain.model.push import DEFAULT_RETRY_AFTER, PushVerdict
 from micropay.domain.model.redaction import redacted_fields, redacted_repr
-
-
-class Exchange(msgspec.Struct, frozen=True, kw_only=True):
-    """One request/response with Daraja, redacted (no Password, no access token)."""
-
-    request: Any = None
-    response: Any = None
-    http_status: int | None = None
 
 
 class StkPushRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,12 +37,6 @@ class StkPushRequest(msgspec.Struct, frozen=True, kw_only=True):
 
     def __rich_repr__(self) -> list[tuple[str, Any]]:
         return redacted_fields(self, ("callback_url",))
-
-
-class StkPushAccepted(msgspec.Struct, frozen=True, kw_only=True):
-    checkout_request_id: str
-    merchant_request_id: str | None
-    exchange: Exchange
 
 
 class QueryPending(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,12 +61,15 @@ class GatewayError(MicropayError):
 class ProviderUnavailable(GatewayError):
     """Daraja is down, answered 5xx, timed out before the request was sent, or the circuit is open.
 
-    Nothing was accepted; safe to try again after ``retry_after`` seconds.
+    Nothing was accepted; safe to try again after ``retry_after`` seconds. Raised by a query, and by the
+    confirm use case when a push was not sent (``PushNotSent``).
     """
 
     code = "provider_unavailable"
 
-    def __init__(self, message: str, exchange: Exchange | None = None, retry_after: float = 5.0) -> None:
+    def __init__(
+        self, message: str, exchange: Exchange | None = None, retry_after: float = DEFAULT_RETRY_AFTER
+    ) -> None:
         super().__init__(message, exchange)
         self.retry_after = retry_after
 
@@ -88,32 +83,20 @@ class CircuitOpen(ProviderUnavailable):
 
 
 class ProviderConfigurationError(GatewayError):
-    """Daraja refused the merchant's setup: wrong credentials, unknown shortcode, token refused after a refresh."""
+    """Daraja refused the merchant's setup: wrong credentials, unknown shortcode, token refused after a refresh.
+
+    Raised by a query, and by the confirm use case for a ``PushMisconfigured`` verdict.
+    """
 
     code = "provider_configuration_error"
 
 
-class CustomerRejected(GatewayError):
-    """Daraja refused the push for a customer reason (invalid phone, subscriber locked). The intent fails."""
-
-    code = "customer_rejected"
-
-    def __init__(self, message: str, error_code: str, provider_code: str, exchange: Exchange | None = None) -> None:
-        super().__init__(message, exchange)
-        self.error_code = error_code  # the contract's last_payment_error.code
-        self.provider_code = provider_code  # Daraja's errorCode, e.g. 400.002.02
-
-
-class AnswerLost(GatewayError):
-    """The push was sent but no answer came back (read timeout): it may have happened. Never re-push."""
-
-    code = "answer_lost"
-
-
 class DarajaGateway(Protocol):
-    async def stk_push(self, credentials: DarajaCredentials, request: StkPushRequest) -> StkPushAccepted:
-        """Send one STK push. Never retried. Raises ``CustomerRejected``, ``ProviderConfigurationError``,
-        ``ProviderUnavailable`` (nothing accepted) or ``AnswerLost`` (maybe accepted)."""
+    async def stk_push(self, credentials: DarajaCredentials, request: StkPushRequest) -> PushVerdict:
+        """Send one STK push, never retried; its verdict, whatever Daraja answered (or did not).
+
+        ``PushNotSent`` and ``PushMisconfigured`` mean nothing was accepted; ``PushAnswerLost`` that it may
+        have been. An exception means a bug: the caller records the push as lost (it may have left)."""
         ...
 
     async def stk_query(

@@ -11,13 +11,8 @@ import pytest
 
 from micropay.adapters.daraja import HttpxDarajaGateway, QueryBackoff
 from micropay.domain.model.environment import Environment
-from micropay.ports.daraja_gateway import (
-    AnswerLost,
-    ProviderConfigurationError,
-    ProviderUnavailable,
-    QueryFinal,
-    StkPushAccepted,
-)
+from micropay.domain.model.push import PushAccepted, PushAnswerLost, PushMisconfigured, PushNotSent, PushVerdict
+from micropay.ports.daraja_gateway import ProviderUnavailable, QueryFinal
 from tests.fakes.clock import FakeClock
 from tests.integration.daraja.conftest import credentials, push_request
 
@@ -59,8 +54,14 @@ def envelope(status: int, code: str, message: str) -> httpx.Response:
     return httpx.Response(status, json={"requestId": "r-1", "errorCode": code, "errorMessage": message})
 
 
-async def push(daraja: Daraja) -> StkPushAccepted:
+async def push(daraja: Daraja) -> PushVerdict:
     return await daraja.gateway().stk_push(credentials(), push_request("https://m.test", "254708374149", "tok"))
+
+
+async def accepted_push(daraja: Daraja) -> PushAccepted:
+    verdict = await push(daraja)
+    assert isinstance(verdict, PushAccepted)
+    return verdict
 
 
 async def test_a_second_token_refusal_is_a_configuration_error() -> None:
@@ -68,18 +69,18 @@ async def test_a_second_token_refusal_is_a_configuration_error() -> None:
         envelope(404, "404.001.03", "Invalid Access Token"), envelope(404, "404.001.03", "Invalid Access Token")
     )
 
-    with pytest.raises(ProviderConfigurationError) as caught:
-        await push(daraja)
+    refused = await push(daraja)
 
+    assert isinstance(refused, PushMisconfigured)
     assert daraja.oauth_calls == 2
-    assert caught.value.exchange is not None
-    assert caught.value.exchange.http_status == 404
+    assert refused.exchange is not None
+    assert refused.exchange.http_status == 404
 
 
 async def test_a_refused_token_is_refreshed_and_the_push_sent_again() -> None:
     daraja = Daraja(envelope(404, "404.001.03", "Invalid Access Token"), httpx.Response(200, json=ACCEPTED))
 
-    accepted = await push(daraja)
+    accepted = await accepted_push(daraja)
 
     assert accepted.checkout_request_id == "ws_CO_1"
     assert daraja.oauth_calls == 2
@@ -95,7 +96,8 @@ async def test_expires_in_as_number_or_string(expires_in: object) -> None:
     gateway = daraja.gateway()
 
     for token in ("a", "b"):
-        await gateway.stk_push(credentials(), push_request("https://m.test", "254708374149", token))
+        pushed = await gateway.stk_push(credentials(), push_request("https://m.test", "254708374149", token))
+        assert isinstance(pushed, PushAccepted)
 
     assert daraja.oauth_calls == 1
     sent = [r for r in daraja.requests if r.url.path != "/oauth/v1/generate"]
@@ -109,8 +111,12 @@ async def test_expires_in_as_number_or_string(expires_in: object) -> None:
 async def test_oauth_refusal_is_a_configuration_error(status: int) -> None:
     daraja = Daraja(oauth=envelope(status, "400.008.01", "Invalid authentication type passed"))
 
-    with pytest.raises(ProviderConfigurationError):
-        await push(daraja)
+    refused = await push(daraja)
+
+    assert isinstance(refused, PushMisconfigured)
+    assert refused.exchange is not None
+    assert refused.exchange.http_status == status
+    assert sum(r.url.path.endswith("processrequest") for r in daraja.requests) == 0  # never pushed
 
 
 async def test_an_oauth_failure_reaches_every_waiting_caller_and_is_not_cached() -> None:
@@ -122,40 +128,44 @@ async def test_an_oauth_failure_reaches_every_waiting_caller_and_is_not_cached()
         *(gateway.stk_push(credentials(), request) for _ in range(5)), return_exceptions=True
     )
 
-    assert all(isinstance(r, ProviderUnavailable) for r in results)
+    assert all(isinstance(r, PushNotSent) for r in results)
     assert daraja.oauth_calls == 1
+    assert sum(r.url.path.endswith("processrequest") for r in daraja.requests) == 0  # nothing was pushed
     daraja.oauth = httpx.Response(200, json={"access_token": "U" * 28, "expires_in": "3599"})
-    assert isinstance(await gateway.stk_push(credentials(), request), StkPushAccepted)
+    assert isinstance(await gateway.stk_push(credentials(), request), PushAccepted)
 
 
 @pytest.mark.parametrize(
-    ("answer", "error", "retry_after"),
+    ("answer", "verdict", "retry_after"),
     [
-        (envelope(500, "500.003.02", "Error Occurred: Spike Arrest Violation"), ProviderUnavailable, 5.0),
-        (envelope(500, "500.003.03", "Quota Violation"), ProviderUnavailable, 60.0),
-        (envelope(500, "500.003.1001", "Internal Server Error"), ProviderUnavailable, 5.0),
-        (httpx.Response(502, text="<html>bad gateway</html>"), ProviderUnavailable, 5.0),
-        (httpx.Response(200, json={"ResponseCode": "1", "ResponseDescription": "no"}), ProviderUnavailable, 5.0),
-        (httpx.Response(504, text="gateway timeout"), AnswerLost, None),
-        (httpx.Response(200, text="<html>ok?</html>"), AnswerLost, None),
-        (httpx.Response(200, json={"ResponseCode": "0"}), AnswerLost, None),
-        (envelope(400, "400.002.02", "Bad Request - Invalid CallBackURL"), ProviderConfigurationError, None),
-        (envelope(404, "404.001.01", "Resource not found"), ProviderConfigurationError, None),
+        (envelope(500, "500.003.02", "Error Occurred: Spike Arrest Violation"), PushNotSent, 5.0),
+        (envelope(500, "500.003.03", "Quota Violation"), PushNotSent, 60.0),
+        (envelope(500, "500.003.1001", "Internal Server Error"), PushNotSent, 5.0),
+        (httpx.Response(502, text="<html>bad gateway</html>"), PushNotSent, 5.0),
+        (httpx.Response(200, json={"ResponseCode": "1", "ResponseDescription": "no"}), PushNotSent, 5.0),
+        (httpx.Response(504, text="gateway timeout"), PushAnswerLost, None),
+        (httpx.Response(200, text="<html>ok?</html>"), PushAnswerLost, None),
+        (httpx.Response(200, json={"ResponseCode": "0"}), PushAnswerLost, None),
+        (envelope(400, "400.002.02", "Bad Request - Invalid CallBackURL"), PushMisconfigured, None),
+        (envelope(404, "404.001.01", "Resource not found"), PushMisconfigured, None),
     ],
 )
-async def test_push_answers(answer: httpx.Response, error: type[Exception], retry_after: float | None) -> None:
+async def test_push_answers(answer: httpx.Response, verdict: type[PushVerdict], retry_after: float | None) -> None:
     daraja = Daraja(answer)
 
-    with pytest.raises(error) as caught:
-        await push(daraja)
+    got = await push(daraja)
 
+    assert type(got) is verdict
     if retry_after is not None:
-        assert caught.value.retry_after == retry_after  # type: ignore[attr-defined]
+        assert isinstance(got, PushNotSent)
+        assert got.retry_after == retry_after
+    assert got.exchange is not None
+    assert got.exchange.http_status == answer.status_code
     assert sum(r.url.path.endswith("processrequest") for r in daraja.requests) == 1  # never re-pushed
 
 
 async def test_response_code_compared_as_a_string() -> None:
-    accepted = await push(Daraja(httpx.Response(200, json={**ACCEPTED, "ResponseCode": 0})))
+    accepted = await accepted_push(Daraja(httpx.Response(200, json={**ACCEPTED, "ResponseCode": 0})))
 
     assert accepted.merchant_request_id == "m-1"
 

@@ -7,16 +7,11 @@ import asyncio
 import pytest
 
 from micropay.adapters.daraja import DarajaCallbackParser
+from micropay.domain.model.credentials import DarajaCredentials
 from micropay.domain.model.environment import Environment
+from micropay.domain.model.push import PushAccepted, PushAnswerLost, PushNotSent, PushRejected
 from micropay.entrypoints.simulator import SimulatorSettings
-from micropay.ports.daraja_gateway import (
-    AnswerLost,
-    CustomerRejected,
-    DarajaGateway,
-    ProviderUnavailable,
-    QueryFinal,
-    QueryPending,
-)
+from micropay.ports.daraja_gateway import DarajaGateway, QueryFinal, QueryPending, StkPushRequest
 from tests.integration.daraja.conftest import (
     GatewayFactory,
     RunningSimulator,
@@ -28,6 +23,13 @@ from tests.integration.daraja.receiver import CallbackReceiver
 
 parser = DarajaCallbackParser()
 SANDBOX = Environment.SANDBOX
+
+
+async def accepted_push(gateway: DarajaGateway, creds: DarajaCredentials, request: StkPushRequest) -> PushAccepted:
+    verdict = await gateway.stk_push(creds, request)
+    assert isinstance(verdict, PushAccepted)
+    assert verdict.exchange is not None
+    return verdict
 
 
 async def query_until_final(gateway: DarajaGateway, checkout_request_id: str, tries: int = 100) -> QueryFinal:
@@ -61,7 +63,7 @@ async def test_callback_outcomes(
     recorder, receiver_url = receiver
     gateway = make_gateway(simulator.url)
 
-    accepted = await gateway.stk_push(credentials(), push_request(receiver_url, phone, "tok" + phone, amount=150))
+    accepted = await accepted_push(gateway, credentials(), push_request(receiver_url, phone, "tok" + phone, amount=150))
 
     assert accepted.checkout_request_id.startswith("ws_CO_")
     assert accepted.checkout_request_id.endswith(phone[-9:])
@@ -95,7 +97,7 @@ async def test_duplicate_deliveries(
     recorder, receiver_url = receiver
     gateway = make_gateway(simulator.url)
 
-    accepted = await gateway.stk_push(credentials(), push_request(receiver_url, "254711000002", "dup"))
+    accepted = await accepted_push(gateway, credentials(), push_request(receiver_url, "254711000002", "dup"))
 
     deliveries = await recorder.wait_for("dup", count=3)
     assert len({d.raw for d in deliveries}) == 1
@@ -108,7 +110,7 @@ async def test_missed_webhook_query_says_success(
     recorder, receiver_url = receiver
     gateway = make_gateway(simulator.url)
 
-    accepted = await gateway.stk_push(credentials(), push_request(receiver_url, "254711000099", "missed"))
+    accepted = await accepted_push(gateway, credentials(), push_request(receiver_url, "254711000099", "missed"))
     final = await query_until_final(gateway, accepted.checkout_request_id)
 
     assert final.result.result_code == "0"
@@ -122,7 +124,7 @@ async def test_never_settles_alternates_both_pending_forms(
 ) -> None:
     _, receiver_url = receiver
     gateway = make_gateway(simulator.url)
-    accepted = await gateway.stk_push(credentials(), push_request(receiver_url, "254711000098", "stuck"))
+    accepted = await accepted_push(gateway, credentials(), push_request(receiver_url, "254711000098", "stuck"))
     await asyncio.sleep(0.1)
 
     answers = [await gateway.stk_query(credentials(), SANDBOX, accepted.checkout_request_id) for _ in range(4)]
@@ -140,7 +142,7 @@ async def test_query_before_the_callback_is_due_is_pending(
     _, receiver_url = receiver
     async with running_simulator(SimulatorSettings(callback_delay_ms=60_000)) as sim:
         gateway = make_gateway(sim.url)
-        accepted = await gateway.stk_push(credentials(), push_request(receiver_url, "254708374149", "slow"))
+        accepted = await accepted_push(gateway, credentials(), push_request(receiver_url, "254708374149", "slow"))
 
         answer = await gateway.stk_query(credentials(), SANDBOX, accepted.checkout_request_id)
 
@@ -180,13 +182,13 @@ async def test_synchronous_customer_rejections(
     _, receiver_url = receiver
     gateway = make_gateway(simulator.url)
 
-    with pytest.raises(CustomerRejected) as caught:
-        await gateway.stk_push(credentials(), push_request(receiver_url, phone, "rej"))
+    refused = await gateway.stk_push(credentials(), push_request(receiver_url, phone, "rej"))
 
-    assert caught.value.error_code == error_code
-    assert caught.value.provider_code == provider_code
-    assert caught.value.exchange is not None
-    assert caught.value.exchange.http_status == http_status
+    assert isinstance(refused, PushRejected)
+    assert refused.error.code == error_code
+    assert refused.error.mpesa_result_code == provider_code
+    assert refused.exchange is not None
+    assert refused.exchange.http_status == http_status
     assert simulator.state.transactions == {}
 
 
@@ -196,12 +198,12 @@ async def test_daraja_down_is_unavailable(
     _, receiver_url = receiver
     gateway = make_gateway(simulator.url)
 
-    with pytest.raises(ProviderUnavailable) as caught:
-        await gateway.stk_push(credentials(), push_request(receiver_url, "254711000503", "down"))
+    down = await gateway.stk_push(credentials(), push_request(receiver_url, "254711000503", "down"))
 
-    assert caught.value.exchange is not None
-    assert caught.value.exchange.http_status == 503
-    assert "503 Service Unavailable" in caught.value.exchange.response  # a non-JSON page, kept as text
+    assert isinstance(down, PushNotSent)
+    assert down.exchange is not None
+    assert down.exchange.http_status == 503
+    assert "503 Service Unavailable" in down.exchange.response  # a non-JSON page, kept as text
 
 
 async def test_lost_answer_then_the_callback_still_arrives(
@@ -211,12 +213,12 @@ async def test_lost_answer_then_the_callback_still_arrives(
     async with running_simulator(SimulatorSettings(callback_delay_ms=50, hold_ms=1500)) as sim:
         gateway = make_gateway(sim.url, read_timeout=0.3)
 
-        with pytest.raises(AnswerLost) as caught:
-            await gateway.stk_push(credentials(), push_request(receiver_url, "254711000504", "held"))
+        lost = await gateway.stk_push(credentials(), push_request(receiver_url, "254711000504", "held"))
 
-        assert caught.value.exchange is not None
-        assert caught.value.exchange.request["PhoneNumber"] == "254711000504"
-        assert caught.value.exchange.http_status is None
+        assert isinstance(lost, PushAnswerLost)
+        assert lost.exchange is not None
+        assert lost.exchange.request["PhoneNumber"] == "254711000504"
+        assert lost.exchange.http_status is None
         (delivery,) = await recorder.wait_for("held")
         result = parser.parse(delivery.body)
         assert result.result_code == "0"

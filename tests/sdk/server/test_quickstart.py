@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.devserver import clean_environment, running_devserver
 from tests.e2e.client import Merchant
 from tests.e2e.harness import Stack
-from tests.e2e.test_make_run import _free_port, _read_instructions
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "sdk-python.md"
 
@@ -32,8 +30,7 @@ def test_the_quickstart_is_ten_lines_of_code() -> None:
 
 
 def test_the_quickstart_takes_a_payment_to_succeeded(stack: Stack, merchant: Merchant, tmp_path: Path) -> None:
-    env = {name: value for name, value in os.environ.items() if not name.startswith("MICROPAY_")}
-    env |= {"MICROPAY_API_KEY": merchant.sk_test, "MICROPAY_BASE_URL": stack.api_url}
+    env = clean_environment() | {"MICROPAY_API_KEY": merchant.sk_test, "MICROPAY_BASE_URL": stack.api_url}
 
     ran = subprocess.run(
         [sys.executable, "-c", quickstart_code()],
@@ -55,36 +52,18 @@ def test_the_quickstart_takes_a_payment_to_succeeded(stack: Stack, merchant: Mer
 
 def test_the_quickstart_runs_against_make_run(tmp_path: Path) -> None:
     """What the doc tells a newcomer: start ``make run``, export the printed key, run the block."""
-    port, sim_port = _free_port(), _free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("MICROPAY_")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "micropay.entrypoints.devserver", "--port", str(port), "--sim-port", str(sim_port)],
-        cwd=tmp_path,
-        env={**env, "MICROPAY_SIM_CALLBACK_DELAY_MS": "200"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        printed = _read_instructions(server)
-        key = re.search(r"secret\s+(sk_test_\w+)", printed)
-        assert key is not None, printed
+    with running_devserver(tmp_path, callback_delay_ms=200) as server:
+        key = re.search(r"secret\s+(sk_test_\w+)", server.printed)
+        assert key is not None, server.printed
         ran = subprocess.run(
             [sys.executable, "-c", quickstart_code()],
             cwd=tmp_path,
-            env={**env, "MICROPAY_API_KEY": key.group(1), "MICROPAY_BASE_URL": f"http://127.0.0.1:{port}"},
+            env=clean_environment() | {"MICROPAY_API_KEY": key.group(1), "MICROPAY_BASE_URL": server.url},
             capture_output=True,
             text=True,
             timeout=60,
             check=False,
         )
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            raise
 
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip().splitlines()[-1].startswith("succeeded "), ran.stdout

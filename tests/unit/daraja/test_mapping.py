@@ -8,8 +8,8 @@ import pytest
 
 from micropay.adapters.daraja import mapping
 from micropay.adapters.daraja.mapping import DarajaAnswer
+from micropay.domain.model.push import PushMisconfigured, PushRejected
 from micropay.ports.daraja_gateway import (
-    CustomerRejected,
     Exchange,
     ProviderConfigurationError,
     QueryFinal,
@@ -81,12 +81,12 @@ def test_query_setup_errors(message: str) -> None:
 )
 def test_customer_rejections(body: Any, error_code: str) -> None:
     status = 400 if body["errorCode"].startswith("400") else 500
-    with pytest.raises(CustomerRejected) as caught:
-        mapping.push_outcome(DarajaAnswer(status=status, body=body), EXCHANGE)
+    verdict = mapping.push_outcome(DarajaAnswer(status=status, body=body), EXCHANGE)
 
-    assert caught.value.error_code == error_code
-    assert caught.value.provider_code == body["errorCode"]
-    assert caught.value.exchange is EXCHANGE
+    assert isinstance(verdict, PushRejected)
+    assert verdict.error.code == error_code
+    assert verdict.error.mpesa_result_code == body["errorCode"]
+    assert verdict.exchange is EXCHANGE
 
 
 @pytest.mark.parametrize(
@@ -94,8 +94,8 @@ def test_customer_rejections(body: Any, error_code: str) -> None:
     ["Bad Request - Invalid BusinessShortCode", "Bad Request - Invalid Timestamp", "Bad Request - Invalid Amount"],
 )
 def test_other_invalid_fields_are_the_merchants_setup(message: str) -> None:
-    with pytest.raises(ProviderConfigurationError):
-        mapping.push_outcome(DarajaAnswer(status=400, body=envelope("400.002.02", message)), EXCHANGE)
+    verdict = mapping.push_outcome(DarajaAnswer(status=400, body=envelope("400.002.02", message)), EXCHANGE)
+    assert isinstance(verdict, PushMisconfigured)
 
 
 @pytest.mark.parametrize(

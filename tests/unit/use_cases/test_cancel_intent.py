@@ -6,7 +6,7 @@ import pytest
 
 from micropay.domain.errors import IntentUnexpectedState, InvalidParameter, ResourceMissing
 from micropay.domain.model.intent import IntentStatus
-from micropay.ports.daraja_gateway import CustomerRejected
+from tests.fakes import rejected
 from tests.unit.use_cases.world import PRODUCTION, SANDBOX, World, callback_body
 
 
@@ -14,7 +14,7 @@ async def _in_status(world: World, status: IntentStatus) -> str:
     created = await world.new_intent()
     intent_id = created.intent.id
     if status is IntentStatus.FAILED:
-        world.gateway.queue_push(CustomerRejected("Locked.", error_code="account_locked", provider_code="8006"))
+        world.gateway.queue_push(rejected("Locked.", error_code="account_locked", provider_code="8006"))
         await world.confirm(SANDBOX, intent_id)
     elif status in (IntentStatus.PROCESSING, IntentStatus.SUCCEEDED):
         await world.confirm(SANDBOX, intent_id)

@@ -9,16 +9,15 @@ from micropay.domain.errors import CredentialsMissing, IntentUnexpectedState, In
 from micropay.domain.model.credentials import DarajaCredentials, TransactionType
 from micropay.domain.model.intent import PROMPT_TTL_SECONDS, IntentStatus, PaymentIntent
 from micropay.domain.model.provider import AttemptKind, AttemptOutcome
+from micropay.domain.model.push import PushAccepted, PushAnswerLost, PushMisconfigured, PushNotSent
 from micropay.ports.daraja_gateway import (
-    AnswerLost,
-    CustomerRejected,
+    CircuitOpen,
     Exchange,
     GatewayError,
     ProviderConfigurationError,
     ProviderUnavailable,
-    StkPushAccepted,
 )
-from tests.fakes import CALLBACK_BASE_URL, Accept
+from tests.fakes import CALLBACK_BASE_URL, Accept, rejected
 from tests.unit.use_cases.world import DEFAULT_SANDBOX, MERCHANT_PAYLOAD, PHONE, PRODUCTION, SANDBOX, World
 
 REJECTION_EXCHANGE = Exchange(
@@ -58,8 +57,9 @@ async def test_accepted_push_makes_the_intent_processing_with_its_checkout_id(wo
     assert push.outcome is AttemptOutcome.ACCEPTED
     assert push.checkout_request_id == "ws_CO_1"
     [recorded] = world.gateway.pushes
-    assert isinstance(recorded.outcome, StkPushAccepted)
+    assert isinstance(recorded.outcome, PushAccepted)
     exchange = recorded.outcome.exchange
+    assert exchange is not None
     assert exchange.request is not None
     assert (push.request, push.response, push.http_status) == (exchange.request, exchange.response, 200)
     [token] = world.tokens.issued
@@ -118,10 +118,12 @@ async def test_an_invalid_phone_at_confirm_is_refused_before_anything_happens(wo
 async def test_customer_rejection_fails_the_intent_with_the_gateways_error(world: World) -> None:
     created = await world.new_intent()
     world.gateway.queue_push(
-        CustomerRejected(
-            "The phone number is not an M-Pesa subscriber.",
-            error_code="phone_number_invalid",
-            provider_code="400.002.02",
+        msgspec.structs.replace(
+            rejected(
+                "The phone number is not an M-Pesa subscriber.",
+                error_code="phone_number_invalid",
+                provider_code="400.002.02",
+            ),
             exchange=REJECTION_EXCHANGE,
         )
     )
@@ -146,27 +148,41 @@ async def test_customer_rejection_fails_the_intent_with_the_gateways_error(world
 
 
 @pytest.mark.parametrize(
-    "error",
+    ("verdict", "error"),
     [
-        ProviderUnavailable("Daraja answered 503.", Exchange(response={"fault": "down"}, http_status=503), 7.0),
-        ProviderConfigurationError("Wrong credentials.", Exchange(response={"errorCode": "500.001.1001"})),
-        ProviderUnavailable("The circuit is open."),
+        (
+            PushNotSent(
+                reason="Daraja answered 503.",
+                retry_after=7.0,
+                exchange=Exchange(response={"fault": "down"}, http_status=503),
+            ),
+            ProviderUnavailable,
+        ),
+        (
+            PushMisconfigured(reason="Wrong credentials.", exchange=Exchange(response={"errorCode": "500.001.1001"})),
+            ProviderConfigurationError,
+        ),
+        (PushNotSent(reason="The circuit is open.", retry_after=12.0, circuit_open=True), CircuitOpen),
     ],
     ids=["unavailable", "misconfigured", "circuit-open"],
 )
 @pytest.mark.parametrize("phone_at_confirm", [None, "0799000111"], ids=["own-phone", "new-phone"])
 async def test_not_sent_pushes_raise_and_leave_the_intent_exactly_as_it_was(
-    world: World, error: GatewayError, phone_at_confirm: str | None
+    world: World, verdict: PushNotSent | PushMisconfigured, error: type[GatewayError], phone_at_confirm: str | None
 ) -> None:
     created = await world.new_intent()
     original = world.intent(created.intent.id)
-    world.gateway.queue_push(error)
+    world.gateway.queue_push(verdict)
     world.clock.advance(30)
 
-    with pytest.raises(type(error)) as raised:
+    with pytest.raises(error) as raised:
         await world.confirm(SANDBOX, created.intent.id, phone_number=phone_at_confirm)
 
-    assert raised.value is error
+    assert type(raised.value) is error
+    assert (raised.value.message, raised.value.exchange) == (verdict.reason, verdict.exchange)
+    if isinstance(verdict, PushNotSent):
+        assert isinstance(raised.value, ProviderUnavailable)
+        assert raised.value.retry_after == verdict.retry_after  # the 503's Retry-After
     stored = world.intent(created.intent.id)
     assert merchant_visible(stored) == merchant_visible(original)
     assert (stored.status, stored.last_payment_error, stored.phone_number, stored.updated) == (
@@ -177,16 +193,16 @@ async def test_not_sent_pushes_raise_and_leave_the_intent_exactly_as_it_was(
     )
     [push] = world.pushes(created.intent.id)
     assert push.outcome is AttemptOutcome.NOT_SENT
-    if error.exchange is not None:
-        assert (push.response, push.http_status) == (error.exchange.response, error.exchange.http_status)
+    if verdict.exchange is not None:
+        assert (push.response, push.http_status) == (verdict.exchange.response, verdict.exchange.http_status)
 
 
 async def test_not_sent_retry_of_a_failed_intent_keeps_its_failure(world: World) -> None:
     created = await world.new_intent()
-    world.gateway.queue_push(CustomerRejected("Locked.", error_code="account_locked", provider_code="8006"))
+    world.gateway.queue_push(rejected("Locked.", error_code="account_locked", provider_code="8006"))
     await world.confirm(SANDBOX, created.intent.id)
     failed = world.intent(created.intent.id)
-    world.gateway.queue_push(ProviderUnavailable("Daraja is down."))
+    world.gateway.queue_push(PushNotSent(reason="Daraja is down."))
     world.clock.advance(60)
 
     with pytest.raises(ProviderUnavailable):
@@ -198,7 +214,7 @@ async def test_not_sent_retry_of_a_failed_intent_keeps_its_failure(world: World)
 
 async def test_after_a_not_sent_push_the_intent_can_be_confirmed_again(world: World) -> None:
     created = await world.new_intent()
-    world.gateway.queue_push(ProviderUnavailable("Daraja is down."))
+    world.gateway.queue_push(PushNotSent(reason="Daraja is down."))
     with pytest.raises(ProviderUnavailable):
         await world.confirm(SANDBOX, created.intent.id)
 
@@ -212,7 +228,7 @@ async def test_after_a_not_sent_push_the_intent_can_be_confirmed_again(world: Wo
 
 async def test_lost_answer_leaves_the_intent_processing_without_a_checkout_id(world: World) -> None:
     created = await world.new_intent()
-    lost = AnswerLost("Read timeout.", Exchange(request={"Amount": 1500}))
+    lost = PushAnswerLost(reason="Read timeout.", exchange=Exchange(request={"Amount": 1500}))
     world.gateway.queue_push(lost)
     now = int(world.clock.now())
 
@@ -231,7 +247,7 @@ async def test_lost_answer_leaves_the_intent_processing_without_a_checkout_id(wo
 
 async def test_lost_answer_is_never_followed_by_a_second_push(world: World) -> None:
     created = await world.new_intent()
-    world.gateway.queue_push(AnswerLost("Read timeout."))
+    world.gateway.queue_push(PushAnswerLost(reason="Read timeout."))
     await world.confirm(SANDBOX, created.intent.id)
 
     with pytest.raises(IntentUnexpectedState):
@@ -258,7 +274,7 @@ async def test_an_unexpected_gateway_failure_counts_as_a_lost_answer_and_is_rais
 async def test_retry_from_failed_creates_a_new_attempt_and_keeps_the_old_row(world: World) -> None:
     created = await world.new_intent()
     world.gateway.queue_push(
-        CustomerRejected("Invalid phone.", error_code="phone_number_invalid", provider_code="400.002.02"),
+        rejected("Invalid phone.", error_code="phone_number_invalid", provider_code="400.002.02"),
         Accept(checkout_request_id="ws_CO_2"),
     )
     await world.confirm(SANDBOX, created.intent.id)

@@ -9,13 +9,14 @@ import pytest
 
 from micropay.domain.model.intent import IntentStatus, PaymentIntent
 from micropay.domain.model.provider import AttemptOutcome
-from micropay.ports.daraja_gateway import AnswerLost, CustomerRejected, GatewayError, ProviderUnavailable
-from tests.fakes import Accept
+from micropay.domain.model.push import PushAnswerLost, PushNotSent, PushVerdict
+from micropay.ports.daraja_gateway import ProviderUnavailable
+from tests.fakes import Accept, rejected
 from tests.unit.use_cases.world import SANDBOX, World, callback_body
 
 
 async def _confirm_with_early_callback(
-    world: World, push_outcome: Accept | GatewayError, body: dict[str, Any]
+    world: World, push_outcome: Accept | PushVerdict, body: dict[str, Any]
 ) -> tuple[str, PaymentIntent | BaseException]:
     """Confirm; while the push is in flight, the callback for it arrives and is handled first."""
     created = await world.new_intent()
@@ -64,7 +65,7 @@ async def test_failure_callback_before_the_accepted_answer_keeps_the_failure(wor
 
 async def test_success_callback_before_a_lost_answer(world: World) -> None:
     intent_id, result = await _confirm_with_early_callback(
-        world, AnswerLost("Read timeout."), callback_body("ws_CO_early", 0)
+        world, PushAnswerLost(reason="Read timeout."), callback_body("ws_CO_early", 0)
     )
 
     stored = world.intent(intent_id)
@@ -77,19 +78,20 @@ async def test_success_callback_before_a_lost_answer(world: World) -> None:
 @pytest.mark.parametrize(
     "outcome",
     [
-        CustomerRejected("Invalid.", error_code="phone_number_invalid", provider_code="400.002.02"),
-        ProviderUnavailable("Daraja is down."),
+        rejected("Invalid.", error_code="phone_number_invalid", provider_code="400.002.02"),
+        PushNotSent(reason="Daraja is down."),
     ],
     ids=["rejected", "unavailable"],
 )
-async def test_a_settled_intent_is_never_rolled_back_by_a_late_refusal(world: World, outcome: GatewayError) -> None:
+async def test_a_settled_intent_is_never_rolled_back_by_a_late_refusal(world: World, outcome: PushVerdict) -> None:
     """Contradictory answers (a callback says it ran, the push says it did not): the callback's result stands."""
     intent_id, result = await _confirm_with_early_callback(world, outcome, callback_body("ws_CO_early", 0))
 
     stored = world.intent(intent_id)
     assert stored.status is IntentStatus.SUCCEEDED
-    if isinstance(outcome, ProviderUnavailable):
-        assert result is outcome
+    if isinstance(outcome, PushNotSent):
+        assert isinstance(result, ProviderUnavailable)
+        assert result.message == outcome.reason
         assert world.pushes(intent_id)[0].outcome is AttemptOutcome.NOT_SENT
     else:
         assert result == stored

@@ -6,8 +6,9 @@ import pytest
 
 from micropay.domain.model.idempotency import IN_FLIGHT_LEASE_SECONDS, RETENTION_SECONDS, IdempotencyClaim
 from micropay.domain.model.intent import IntentStatus
+from micropay.domain.model.push import PushAnswerLost, PushNotSent
 from micropay.domain.use_cases.create_intent import CreateIntentCommand
-from micropay.ports.daraja_gateway import AnswerLost, ProviderUnavailable
+from micropay.ports.daraja_gateway import ProviderUnavailable
 from micropay.ports.idempotency_bindings import IdempotencyClaimLost
 from tests.fakes import Accept, FakeIdempotencyStore
 from tests.unit.use_cases.world import PHONE, SANDBOX, World
@@ -78,7 +79,7 @@ async def test_a_retry_confirms_an_intent_whose_request_died_before_its_push(
 async def test_a_retry_of_a_push_whose_answer_was_lost_answers_the_intent_as_it_is(
     world: World, store: FakeIdempotencyStore
 ) -> None:
-    world.gateway.queue_push(AnswerLost("read timeout"))
+    world.gateway.queue_push(PushAnswerLost(reason="read timeout"))
     first = await world.create_and_confirm(SANDBOX, COMMAND, confirm=True, idempotency=await _claim(world, store))
     world.clock.advance(IN_FLIGHT_LEASE_SECONDS)
 
@@ -91,7 +92,7 @@ async def test_a_retry_of_a_push_whose_answer_was_lost_answers_the_intent_as_it_
 
 
 async def test_a_confirm_error_is_returned_with_the_intent_that_exists(world: World) -> None:
-    world.gateway.queue_push(ProviderUnavailable("down"))
+    world.gateway.queue_push(PushNotSent(reason="down"))
 
     result = await world.create_and_confirm(SANDBOX, COMMAND, confirm=True)
 

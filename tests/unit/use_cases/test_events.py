@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import contextlib
 
+import msgspec
 import pytest
 
 from micropay.domain.errors import InvalidParameter, ResourceMissing
 from micropay.domain.model.events import EventRequest
 from micropay.domain.model.public_intent import public_intent
+from micropay.domain.model.push import PushAnswerLost, PushMisconfigured, PushNotSent, PushVerdict
 from micropay.domain.use_cases.events import CreatedRange, GetEvent, ListEvents, ListIntentEvents
 from micropay.domain.use_cases.prune_events import DAY_SECONDS, PruneEvents
 from micropay.ports.daraja_gateway import (
-    AnswerLost,
-    CustomerRejected,
     Exchange,
     ProviderConfigurationError,
     ProviderUnavailable,
 )
 from micropay.ports.errors import StorageUnavailable
-from tests.fakes import Accept, FakeEventPruner, final
+from tests.fakes import Accept, FakeEventPruner, final, rejected
 from tests.unit.use_cases.world import PRODUCTION, SANDBOX, World, callback_body
 
 REQUEST = EventRequest(id="req_00000000000000000000000001", idempotency_key="order-1")
@@ -61,14 +61,22 @@ async def test_an_accepted_confirm_writes_processing_once_with_the_claimed_inten
 @pytest.mark.parametrize(
     ("verdict", "status"),
     [
-        (CustomerRejected("invalid_phone_number", "Invalid phone", "400.002.02", exchange=EXCHANGE), "failed"),
-        (ProviderUnavailable("down", exchange=EXCHANGE), "requires_payment_method"),
-        (ProviderConfigurationError("wrong credentials", exchange=EXCHANGE), "requires_payment_method"),
+        (
+            msgspec.structs.replace(
+                rejected("Invalid phone", error_code="invalid_phone_number", provider_code="400.002.02"),
+                exchange=EXCHANGE,
+            ),
+            "failed",
+        ),
+        (PushNotSent(reason="down", exchange=EXCHANGE), "requires_payment_method"),
+        (PushMisconfigured(reason="wrong credentials", exchange=EXCHANGE), "requires_payment_method"),
     ],
 )
-async def test_a_push_that_did_not_happen_writes_payment_failed(world: World, verdict: Exception, status: str) -> None:
+async def test_a_push_that_did_not_happen_writes_payment_failed(
+    world: World, verdict: PushVerdict, status: str
+) -> None:
     created = await world.new_intent()
-    world.gateway.queue_push(verdict)  # type: ignore[arg-type]
+    world.gateway.queue_push(verdict)
 
     with contextlib.suppress(ProviderUnavailable, ProviderConfigurationError):  # 503 / 502: asserted elsewhere
         await world.confirm(SANDBOX, created.intent.id)
@@ -81,7 +89,7 @@ async def test_a_push_that_did_not_happen_writes_payment_failed(world: World, ve
 
 async def test_a_lost_answer_keeps_processing_without_another_event(world: World) -> None:
     created = await world.new_intent()
-    world.gateway.queue_push(AnswerLost("read timeout"))
+    world.gateway.queue_push(PushAnswerLost(reason="read timeout"))
 
     await world.confirm(SANDBOX, created.intent.id)
 
@@ -136,7 +144,7 @@ async def test_reconcile_and_cancel_write_their_events(world: World) -> None:
 
 async def test_the_loop_expiring_a_lost_answer_writes_payment_failed_without_request(world: World) -> None:
     created = await world.new_intent()
-    world.gateway.queue_push(AnswerLost("read timeout"))
+    world.gateway.queue_push(PushAnswerLost(reason="read timeout"))
     await world.confirm(SANDBOX, created.intent.id)
     world.clock.advance(10_000)
 

@@ -11,10 +11,10 @@ from micropay.domain.errors import ResourceMissing
 from micropay.domain.model.events import UnexpectedPayment
 from micropay.domain.model.intent import IntentStatus
 from micropay.domain.model.provider import AttemptKind, AttemptOutcome
+from micropay.domain.model.push import PushAnswerLost
 from micropay.domain.use_cases.handle_callback import CallbackMismatch
 from micropay.ports.callback_parser import MalformedCallback
-from micropay.ports.daraja_gateway import AnswerLost, CustomerRejected
-from tests.fakes import Accept, UnroutableCallback
+from tests.fakes import Accept, UnroutableCallback, rejected
 from tests.unit.use_cases.world import PHONE, SANDBOX, World, callback_body
 
 CHECKOUT = "ws_CO_191220191020363925"
@@ -220,7 +220,7 @@ async def test_a_callback_fills_in_the_checkout_id_of_a_lost_answer_push(
     world: World, result_code: int, status: IntentStatus
 ) -> None:
     created = await world.new_intent()
-    world.gateway.queue_push(AnswerLost("Read timeout."))
+    world.gateway.queue_push(PushAnswerLost(reason="Read timeout."))
     await world.confirm(SANDBOX, created.intent.id)
     lost = world.intent(created.intent.id)
     assert lost.checkout_request_id is None
@@ -243,7 +243,7 @@ async def test_a_callback_fills_in_the_checkout_id_of_a_lost_answer_push(
 
 async def test_after_the_lost_answer_is_filled_in_another_checkout_id_is_refused(world: World) -> None:
     created = await world.new_intent()
-    world.gateway.queue_push(AnswerLost("Read timeout."))
+    world.gateway.queue_push(PushAnswerLost(reason="Read timeout."))
     await world.confirm(SANDBOX, created.intent.id)
     await world.handle_callback(world.token(), callback_body("ws_CO_found", 1032))
 
@@ -342,9 +342,7 @@ async def test_a_failure_after_cancel_is_ignored_and_a_success_is_an_unexpected_
 
 async def test_a_callback_for_a_rejected_push_is_logged_and_changes_nothing_new(world: World) -> None:
     created = await world.new_intent()
-    world.gateway.queue_push(
-        CustomerRejected("Invalid.", error_code="phone_number_invalid", provider_code="400.002.02")
-    )
+    world.gateway.queue_push(rejected("Invalid.", error_code="phone_number_invalid", provider_code="400.002.02"))
     await world.confirm(SANDBOX, created.intent.id)
     failed = world.intent(created.intent.id)
 
@@ -375,7 +373,7 @@ async def test_concurrent_duplicate_callbacks_apply_exactly_once() -> None:
 async def test_concurrent_callbacks_for_a_lost_answer_push_link_and_settle_once() -> None:
     world = World(interleaving=True)
     created = await world.new_intent()
-    world.gateway.queue_push(AnswerLost("Read timeout."))
+    world.gateway.queue_push(PushAnswerLost(reason="Read timeout."))
     await world.confirm(SANDBOX, created.intent.id)
     before = world.intent(created.intent.id)
     body = callback_body("ws_CO_found", 0)

@@ -8,8 +8,8 @@ from micropay.domain.errors import InvalidParameter, ResourceMissing
 from micropay.domain.model.environment import Tenant
 from micropay.domain.model.intent import IntentStatus
 from micropay.domain.model.provider import AttemptKind
-from micropay.ports.daraja_gateway import CustomerRejected
 from micropay.ports.intent_repository import IntentPageQuery
+from tests.fakes import rejected
 from tests.unit.use_cases.world import OTHER_SANDBOX, PRODUCTION, SANDBOX, World, callback_body
 
 
@@ -137,9 +137,7 @@ async def test_list_with_both_cursors_is_refused(world: World) -> None:
 async def _with_log(world: World) -> str:
     """An intent with a rejected push, its retry accepted, and a success callback: four rows."""
     created = await world.new_intent()
-    world.gateway.queue_push(
-        CustomerRejected("Invalid.", error_code="phone_number_invalid", provider_code="400.002.02")
-    )
+    world.gateway.queue_push(rejected("Invalid.", error_code="phone_number_invalid", provider_code="400.002.02"))
     await world.confirm(SANDBOX, created.intent.id)
     world.clock.advance(1)
     await world.confirm(SANDBOX, created.intent.id)

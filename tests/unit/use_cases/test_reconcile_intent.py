@@ -7,16 +7,15 @@ import pytest
 from micropay.domain.errors import CredentialsMissing
 from micropay.domain.model.intent import IntentStatus
 from micropay.domain.model.provider import AttemptKind, AttemptOutcome
+from micropay.domain.model.push import PushAnswerLost
 from micropay.domain.model.state_machine import UNANSWERED_ATTEMPT_TIMEOUT_SECONDS
 from micropay.ports.daraja_gateway import (
-    AnswerLost,
-    CustomerRejected,
     Exchange,
     GatewayError,
     ProviderConfigurationError,
     ProviderUnavailable,
 )
-from tests.fakes import Accept, final, pending
+from tests.fakes import Accept, final, pending, rejected
 from tests.unit.use_cases.world import DEFAULT_SANDBOX, MERCHANT_PAYLOAD, PRODUCTION, SANDBOX, World, callback_body
 
 CHECKOUT = "ws_CO_reconcile_1"
@@ -31,7 +30,7 @@ async def _processing(world: World, checkout: str = CHECKOUT) -> str:
 
 async def _lost_answer(world: World) -> str:
     created = await world.new_intent()
-    world.gateway.queue_push(AnswerLost("Read timeout."))
+    world.gateway.queue_push(PushAnswerLost(reason="Read timeout."))
     await world.confirm(SANDBOX, created.intent.id)
     return created.intent.id
 
@@ -42,7 +41,7 @@ async def _in_status(world: World, status: IntentStatus) -> str:
     if status is IntentStatus.CANCELED:
         await world.cancel(SANDBOX, intent_id)
     elif status is IntentStatus.FAILED:
-        world.gateway.queue_push(CustomerRejected("Locked.", error_code="account_locked", provider_code="8006"))
+        world.gateway.queue_push(rejected("Locked.", error_code="account_locked", provider_code="8006"))
         await world.confirm(SANDBOX, intent_id)
     elif status is IntentStatus.SUCCEEDED:
         await world.confirm(SANDBOX, intent_id)

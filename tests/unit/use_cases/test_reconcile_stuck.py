@@ -8,9 +8,10 @@ import pytest
 
 from micropay.domain.model.environment import Tenant
 from micropay.domain.model.intent import IntentStatus
+from micropay.domain.model.push import PushAnswerLost
 from micropay.domain.model.state_machine import UNANSWERED_ATTEMPT_TIMEOUT_SECONDS
 from micropay.domain.use_cases.reconcile_stuck import ReconcileReport, ReconcileStuckPayments
-from micropay.ports.daraja_gateway import AnswerLost, CircuitOpen, ProviderConfigurationError, ProviderUnavailable
+from micropay.ports.daraja_gateway import CircuitOpen, ProviderConfigurationError, ProviderUnavailable
 from micropay.ports.errors import StorageUnavailable
 from micropay.ports.tenant_directory import StuckIntent
 from tests.fakes import Accept, final, pending
@@ -164,7 +165,7 @@ async def test_with_one_merchant_an_open_circuit_ends_the_pass(world: World) -> 
 
 async def test_a_lost_push_answer_expires_once_old_enough_without_a_query(world: World) -> None:
     created = await world.new_intent()
-    world.gateway.queue_push(AnswerLost("Read timeout."))
+    world.gateway.queue_push(PushAnswerLost(reason="Read timeout."))
     await world.confirm(SANDBOX, created.intent.id)
     world.clock.advance(60)
 

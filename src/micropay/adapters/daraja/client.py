@@ -16,7 +16,7 @@ def make_daraja_client(
     """An async client with explicit timeouts. The caller owns it and must ``aclose()`` it on shutdown.
 
     ``read_timeout`` bounds how long an STK push may wait for Daraja's answer; past it the push counts as
-    sent-but-unanswered (``AnswerLost``). Redirects are not followed: Daraja never redirects an API call.
+    sent-but-unanswered (``PushAnswerLost``). Redirects are not followed: Daraja never redirects an API call.
     """
     return httpx.AsyncClient(
         timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=write_timeout, pool=pool_timeout),

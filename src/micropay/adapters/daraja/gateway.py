@@ -16,15 +16,15 @@ from micropay.adapters.daraja.backoff import QueryBackoff
 from micropay.adapters.daraja.tokens import DEFAULT_REFRESH_MARGIN, AccessTokenCache, TokenKey
 from micropay.domain.model.credentials import DarajaCredentials
 from micropay.domain.model.environment import Environment
+from micropay.domain.model.push import PushAccepted, PushVerdict
 from micropay.ports.clock import Clock
 from micropay.ports.daraja_gateway import (
     DarajaGateway,
     Exchange,
-    GatewayError,
+    ProviderConfigurationError,
     ProviderUnavailable,
     QueryFinal,
     QueryPending,
-    StkPushAccepted,
     StkPushRequest,
 )
 
@@ -32,15 +32,23 @@ log = logging.getLogger(__name__)
 
 _JSON = {"Content-Type": "application/json"}
 _OAUTH_REQUEST = {"grant_type": "client_credentials"}
-TransportErrorMapper = Callable[[httpx.TransportError, Exchange], GatewayError]
+
+
+class _Unanswered(Exception):
+    """Internal signal: the POST itself failed in transport; what it means depends on the call (push or query)."""
+
+    def __init__(self, cause: httpx.TransportError, exchange: Exchange) -> None:
+        super().__init__(type(cause).__name__)
+        self.cause = cause
+        self.exchange = exchange
 
 
 class HttpxDarajaGateway(DarajaGateway):
     """Talks to Daraja for one process; safe for concurrent use.
 
-    - The STK push is sent exactly once. The only repeat is after ``404.001.03`` (token refused before
-      anything happened): the token is refreshed once and the push re-sent; a second refusal is a
-      ``ProviderConfigurationError``.
+    - The STK push is sent exactly once and answers its verdict (``mapping.push_outcome``). The only repeat
+      is after ``404.001.03`` (token refused before anything happened): the token is refreshed once and the
+      push re-sent; a second refusal is ``PushMisconfigured``.
     - The query is repeated with backoff (``query_backoff``) while Daraja is unavailable.
     - Every result and error carries the redacted ``Exchange``; no token or Password is logged or kept.
     """
@@ -67,25 +75,36 @@ class HttpxDarajaGateway(DarajaGateway):
     def __repr__(self) -> str:
         return f"HttpxDarajaGateway(environments={sorted(e.value for e in self._base_urls)})"
 
-    async def stk_push(self, credentials: DarajaCredentials, request: StkPushRequest) -> StkPushAccepted:
+    async def stk_push(self, credentials: DarajaCredentials, request: StkPushRequest) -> PushVerdict:
         timestamp = wire.nairobi_timestamp(self._clock.now())  # once: Password and Timestamp must agree
         body = wire.push_body(credentials, request, timestamp)
-        answer, exchange = await self._call(
-            credentials, request.environment, wire.STK_PUSH_PATH, body, mapping.push_transport_error
-        )
+        verdict: PushVerdict
         try:
-            accepted = mapping.push_outcome(answer, exchange)
-        except GatewayError as exc:
+            answer, exchange = await self._call(credentials, request.environment, wire.STK_PUSH_PATH, body)
+        except _Unanswered as failed:
+            verdict = mapping.push_transport_error(failed.cause, failed.exchange)
+        except (ProviderUnavailable, ProviderConfigurationError) as exc:  # no token, so nothing was pushed
+            verdict = mapping.push_refused(exc)
+        else:
+            verdict = mapping.push_outcome(answer, exchange)
+        if isinstance(verdict, PushAccepted):
+            log.info(
+                "daraja stk push accepted",
+                extra={
+                    "checkout_request_id": verdict.checkout_request_id,
+                    "short_code": credentials.business_short_code,
+                },
+            )
+        else:
             log.warning(
                 "daraja stk push not accepted",
-                extra={"error": exc.code, "http_status": answer.status, "short_code": credentials.business_short_code},
+                extra={
+                    "verdict": type(verdict).__struct_config__.tag,
+                    "http_status": verdict.exchange.http_status if verdict.exchange else None,
+                    "short_code": credentials.business_short_code,
+                },
             )
-            raise
-        log.info(
-            "daraja stk push accepted",
-            extra={"checkout_request_id": accepted.checkout_request_id, "short_code": credentials.business_short_code},
-        )
-        return accepted
+        return verdict
 
     async def stk_query(
         self, credentials: DarajaCredentials, environment: Environment, checkout_request_id: str
@@ -105,9 +124,10 @@ class HttpxDarajaGateway(DarajaGateway):
     ) -> QueryPending | QueryFinal:
         timestamp = wire.nairobi_timestamp(self._clock.now())
         body = wire.query_body(credentials, checkout_request_id, timestamp)
-        answer, exchange = await self._call(
-            credentials, environment, wire.STK_QUERY_PATH, body, mapping.query_transport_error
-        )
+        try:
+            answer, exchange = await self._call(credentials, environment, wire.STK_QUERY_PATH, body)
+        except _Unanswered as failed:
+            raise mapping.query_transport_error(failed.cause, failed.exchange) from failed.cause
         return mapping.query_outcome(answer, exchange)
 
     async def _call(
@@ -116,9 +136,10 @@ class HttpxDarajaGateway(DarajaGateway):
         environment: Environment,
         path: str,
         body: dict[str, Any],
-        on_transport_error: TransportErrorMapper,
     ) -> tuple[mapping.DarajaAnswer, Exchange]:
-        """POST ``body`` with a Bearer token; refresh the token once if Daraja refuses it."""
+        """POST ``body`` with a Bearer token; refresh the token once if Daraja refuses it.
+
+        Raises ``_Unanswered`` when the POST failed in transport, and the OAuth step's errors."""
         base = self._base_url(environment)
         key: TokenKey = (environment, credentials.consumer_key)
         logged = wire.redact_request(body)
@@ -131,7 +152,7 @@ class HttpxDarajaGateway(DarajaGateway):
                     base + path, content=content, headers={**_JSON, "Authorization": f"Bearer {token}"}
                 )
             except httpx.TransportError as exc:
-                raise on_transport_error(exc, Exchange(request=logged)) from exc
+                raise _Unanswered(exc, Exchange(request=logged)) from exc
             answer = mapping.DarajaAnswer(status=response.status_code, body=mapping.decode_body(response.content))
             exchange = Exchange(request=logged, response=answer.body, http_status=answer.status)
             if not mapping.is_token_rejected(answer):

@@ -1,10 +1,12 @@
 """What Daraja's answers mean: the one place that turns HTTP answers and transport failures into port results.
 
-Every rule here follows Daraja as docs/adr/0004-daraja-adapter.md describes it, with its judgement calls:
+An STK push's answer becomes a ``PushVerdict`` value (accepted, rejected, not sent, misconfigured, answer
+lost); a query's becomes pending or final, or raises when it learnt nothing. Every rule here follows Daraja
+as docs/adr/0004-daraja-adapter.md describes it, with its judgement calls:
 
 - an STK push is accepted only when ``ResponseCode`` compared as a string is ``"0"``;
 - a push whose request may have left (read/write timeout, dropped connection, an accepted answer we cannot
-  read, a gateway timeout) is ``AnswerLost``, never "unavailable", so it is never pushed again;
+  read, a gateway timeout) is ``PushAnswerLost``, never "not sent", so it is never pushed again;
 - on the query, ``500.001.1001`` (except the merchant-setup messages) and ``ResultCode`` 4999 mean "ask again
   later", including "The transaction does not Exist": a query never fails a payment.
 """
@@ -17,18 +19,24 @@ import httpx
 import msgspec
 
 from micropay.domain.model import result_codes
+from micropay.domain.model.intent import PaymentError
 from micropay.domain.model.provider import PaymentResult
+from micropay.domain.model.push import (
+    DEFAULT_RETRY_AFTER,
+    PushAccepted,
+    PushAnswerLost,
+    PushMisconfigured,
+    PushNotSent,
+    PushRejected,
+    PushVerdict,
+)
 from micropay.domain.model.result_codes import STILL_PROCESSING, normalise_result_code
 from micropay.ports.daraja_gateway import (
-    AnswerLost,
-    CustomerRejected,
     Exchange,
-    GatewayError,
     ProviderConfigurationError,
     ProviderUnavailable,
     QueryFinal,
     QueryPending,
-    StkPushAccepted,
 )
 
 INVALID_TOKEN: Final = "404.001.03"  # noqa: S105 (an error code, not a secret)
@@ -134,21 +142,25 @@ def token_refused_twice(exchange: Exchange) -> ProviderConfigurationError:
 # --- STK push ----------------------------------------------------------------------------------------------
 
 
-def push_outcome(answer: DarajaAnswer, exchange: Exchange) -> StkPushAccepted:
-    """Accepted, or the error that says what the caller should do. Never asks for a retry of the push."""
+def push_outcome(answer: DarajaAnswer, exchange: Exchange) -> PushVerdict:
+    """Daraja's synchronous answer to an STK push as a verdict. Never asks for a retry of the push."""
     if 200 <= answer.status < 300:
         body = answer.body
         if not isinstance(body, dict):
-            raise AnswerLost("Daraja's answer to the STK push could not be read; it may have been accepted.", exchange)
+            return PushAnswerLost(
+                reason="Daraja's answer to the STK push could not be read; it may have been accepted.",
+                exchange=exchange,
+            )
         if str(body.get("ResponseCode", "")).strip() != "0":
-            raise ProviderUnavailable(
-                f"Daraja did not accept the STK push (ResponseCode {body.get('ResponseCode')!r}).", exchange
+            return PushNotSent(
+                reason=f"Daraja did not accept the STK push (ResponseCode {body.get('ResponseCode')!r}).",
+                exchange=exchange,
             )
         checkout = body.get("CheckoutRequestID")
         if not isinstance(checkout, str) or not checkout:
-            raise AnswerLost("Daraja accepted the STK push without a CheckoutRequestID.", exchange)
+            return PushAnswerLost(reason="Daraja accepted the STK push without a CheckoutRequestID.", exchange=exchange)
         merchant = body.get("MerchantRequestID")
-        return StkPushAccepted(
+        return PushAccepted(
             checkout_request_id=checkout,
             merchant_request_id=merchant if isinstance(merchant, str) and merchant else None,
             exchange=exchange,
@@ -158,22 +170,35 @@ def push_outcome(answer: DarajaAnswer, exchange: Exchange) -> StkPushAccepted:
     description = _describe(answer, envelope)
     if envelope is not None and code == BAD_REQUEST:
         if _mentions(envelope, _PHONE_FIELDS):
-            rejected = result_codes.REJECTED_PHONE_NUMBER
-            raise CustomerRejected(result_codes.message_for(rejected), rejected, BAD_REQUEST, exchange)
-        raise ProviderConfigurationError(f"Daraja refused the STK push request ({description}).", exchange)
+            return _rejected(result_codes.REJECTED_PHONE_NUMBER, BAD_REQUEST, exchange)
+        return PushMisconfigured(reason=f"Daraja refused the STK push request ({description}).", exchange=exchange)
     if envelope is not None and code == MERCHANT_VALIDATION:
         if "unable to lock subscriber" in envelope.error_message.lower():
-            busy = result_codes.REJECTED_SUBSCRIBER_BUSY
-            raise CustomerRejected(result_codes.message_for(busy), busy, MERCHANT_VALIDATION, exchange)
+            return _rejected(result_codes.REJECTED_SUBSCRIBER_BUSY, MERCHANT_VALIDATION, exchange)
         if _mentions(envelope, _SETUP_MESSAGES):
-            raise ProviderConfigurationError(f"Daraja refused the merchant's setup ({description}).", exchange)
-        raise ProviderUnavailable(f"Daraja did not accept the STK push ({description}).", exchange)
+            return PushMisconfigured(reason=f"Daraja refused the merchant's setup ({description}).", exchange=exchange)
+        return PushNotSent(reason=f"Daraja did not accept the STK push ({description}).", exchange=exchange)
     if answer.status == 504 and envelope is None:
-        raise AnswerLost("A gateway timed out waiting for Daraja; the STK push may have been accepted.", exchange)
+        return PushAnswerLost(
+            reason="A gateway timed out waiting for Daraja; the STK push may have been accepted.", exchange=exchange
+        )
     if answer.status >= 500 or answer.status == 429:
-        retry_after = _RETRY_AFTER.get(code or "", 5.0)
-        raise ProviderUnavailable(f"Daraja is unavailable ({description}).", exchange, retry_after=retry_after)
-    raise ProviderConfigurationError(f"Daraja refused the STK push request ({description}).", exchange)
+        retry_after = _RETRY_AFTER.get(code or "", DEFAULT_RETRY_AFTER)
+        return PushNotSent(reason=f"Daraja is unavailable ({description}).", retry_after=retry_after, exchange=exchange)
+    return PushMisconfigured(reason=f"Daraja refused the STK push request ({description}).", exchange=exchange)
+
+
+def _rejected(error_code: str, provider_code: str, exchange: Exchange) -> PushRejected:
+    """A customer-reason refusal: the contract's ``last_payment_error`` with Daraja's ``errorCode``."""
+    error = PaymentError(code=error_code, message=result_codes.message_for(error_code), mpesa_result_code=provider_code)
+    return PushRejected(error=error, exchange=exchange)
+
+
+def push_refused(exc: ProviderUnavailable | ProviderConfigurationError) -> PushNotSent | PushMisconfigured:
+    """A push that never left because its token could not be had (OAuth down or refusing the key, no base URL)."""
+    if isinstance(exc, ProviderConfigurationError):
+        return PushMisconfigured(reason=exc.message, exchange=exc.exchange)
+    return PushNotSent(reason=exc.message, retry_after=exc.retry_after, exchange=exc.exchange)
 
 
 # --- STK push query ----------------------------------------------------------------------------------------
@@ -203,7 +228,7 @@ def query_outcome(answer: DarajaAnswer, exchange: Exchange) -> QueryPending | Qu
             raise ProviderConfigurationError(f"Daraja refused the merchant's setup ({description}).", exchange)
         return QueryPending(exchange=exchange)  # "being processed", "does not Exist", sporadic: ask again later
     if answer.status >= 500 or answer.status == 429:
-        retry_after = _RETRY_AFTER.get(code or "", 5.0)
+        retry_after = _RETRY_AFTER.get(code or "", DEFAULT_RETRY_AFTER)
         raise ProviderUnavailable(f"Daraja is unavailable ({description}).", exchange, retry_after=retry_after)
     raise ProviderConfigurationError(f"Daraja refused the STK query request ({description}).", exchange)
 
@@ -235,12 +260,14 @@ def nothing_was_sent(exc: httpx.TransportError) -> bool:
     return isinstance(exc, _NOT_SENT)
 
 
-def push_transport_error(exc: httpx.TransportError, exchange: Exchange) -> GatewayError:
-    """Nothing sent: unavailable. Sent (or maybe sent) and no answer: lost, never re-pushed."""
+def push_transport_error(exc: httpx.TransportError, exchange: Exchange) -> PushNotSent | PushAnswerLost:
+    """Nothing sent: not sent. Sent (or maybe sent) and no answer: lost, never re-pushed."""
     kind = type(exc).__name__
     if nothing_was_sent(exc):
-        return ProviderUnavailable(f"Daraja could not be reached ({kind}).", exchange)
-    return AnswerLost(f"The STK push was sent but its answer was lost ({kind}); it may have been accepted.", exchange)
+        return PushNotSent(reason=f"Daraja could not be reached ({kind}).", exchange=exchange)
+    return PushAnswerLost(
+        reason=f"The STK push was sent but its answer was lost ({kind}); it may have been accepted.", exchange=exchange
+    )
 
 
 def query_transport_error(exc: httpx.TransportError, exchange: Exchange) -> ProviderUnavailable:

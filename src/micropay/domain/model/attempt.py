@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from micropay.domain.model.environment import Environment, Tenant
-from micropay.domain.model.provider import AttemptKind, AttemptOutcome
+from micropay.domain.model.provider import AttemptKind, AttemptOutcome, Exchange
 
 
 class ProviderAttempt(msgspec.Struct, frozen=True, kw_only=True):
@@ -85,12 +85,11 @@ class ProviderAttempt(msgspec.Struct, frozen=True, kw_only=True):
         push_id: str,
         checkout_request_id: str | None,
         outcome: AttemptOutcome,
-        request: Any,
-        response: Any,
-        http_status: int | None,
+        exchange: Exchange | None,
         now: int,
     ) -> ProviderAttempt:
-        """An STK Push Query row, complete: it names the push that was queried."""
+        """An STK Push Query row, complete: it names the push that was queried (``exchange``: None if none)."""
+        exchange = exchange or Exchange()
         return cls(
             id=attempt_id,
             intent_id=intent_id,
@@ -100,9 +99,9 @@ class ProviderAttempt(msgspec.Struct, frozen=True, kw_only=True):
             push_id=push_id,
             created=now,
             outcome=outcome,
-            request=request,
-            response=response,
-            http_status=http_status,
+            request=exchange.request,
+            response=exchange.response,
+            http_status=exchange.http_status,
             checkout_request_id=checkout_request_id,
             updated=now,
         )
@@ -110,20 +109,22 @@ class ProviderAttempt(msgspec.Struct, frozen=True, kw_only=True):
     def with_exchange(
         self,
         outcome: AttemptOutcome,
+        exchange: Exchange | None = None,
         *,
-        request: Any,
-        response: Any,
-        http_status: int | None,
-        checkout_request_id: str | None,
+        checkout_request_id: str | None = None,
         now: int,
     ) -> ProviderAttempt:
-        """This row with its outcome and what was exchanged (None keeps what the row already has)."""
+        """This row with its outcome and what was exchanged (a missing part keeps what the row already has).
+
+        A push row gets its verdict's exchange; a callback row (its raw body already stored) only its outcome.
+        """
+        exchange = exchange or Exchange()
         return msgspec.structs.replace(
             self,
             outcome=outcome,
-            request=request if request is not None else self.request,
-            response=response if response is not None else self.response,
-            http_status=http_status if http_status is not None else self.http_status,
+            request=exchange.request if exchange.request is not None else self.request,
+            response=exchange.response if exchange.response is not None else self.response,
+            http_status=exchange.http_status if exchange.http_status is not None else self.http_status,
             checkout_request_id=checkout_request_id or self.checkout_request_id,
             updated=now,
         )

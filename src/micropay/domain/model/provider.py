@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 import msgspec
 
@@ -46,3 +47,11 @@ class PaymentResult(msgspec.Struct, frozen=True, kw_only=True):
     receipt_number: str | None = None
     transaction_date: int | None = None  # Unix seconds
     phone_number: str | None = None
+
+
+class Exchange(msgspec.Struct, frozen=True, kw_only=True):
+    """One request/response with Daraja, redacted (no Password, no access token): what the provider log keeps."""
+
+    request: Any = None
+    response: Any = None
+    http_status: int | None = None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Final
 
 from micropay.domain.model import fields, state_machine
 from micropay.domain.model.attempt import ProviderAttempt
@@ -10,23 +11,21 @@ from micropay.domain.model.environment import Tenant
 from micropay.domain.model.events import EventRequest
 from micropay.domain.model.idempotency import IdempotencyBinding, IdempotencyClaim
 from micropay.domain.model.ids import ATTEMPT_PREFIX
-from micropay.domain.model.intent import PaymentError, PaymentIntent
+from micropay.domain.model.intent import PaymentIntent
 from micropay.domain.model.money import Money
 from micropay.domain.model.msisdn import Msisdn
-from micropay.domain.model.push import PushAccepted, PushAnswerLost, PushNotSent, PushRejected, PushVerdict, settle_push
+from micropay.domain.model.push import PushAnswerLost, PushMisconfigured, PushNotSent, PushVerdict, settle_push
 from micropay.domain.use_cases._events import save_transition
 from micropay.domain.use_cases._support import load_intent, retry_on_conflict
 from micropay.domain.use_cases.credentials import CredentialResolver
 from micropay.ports.callback_tokens import CallbackTokenIssuer
 from micropay.ports.clock import Clock
 from micropay.ports.daraja_gateway import (
-    CustomerRejected,
+    CircuitOpen,
     DarajaGateway,
-    Exchange,
     GatewayError,
     ProviderConfigurationError,
     ProviderUnavailable,
-    StkPushAccepted,
     StkPushRequest,
 )
 from micropay.ports.id_generator import IdGenerator
@@ -34,8 +33,8 @@ from micropay.ports.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
-#: What the gateway said: an acceptance, one of its outcome errors, or nothing (the confirm was interrupted).
-_Answer = StkPushAccepted | GatewayError | None
+#: The verdict recorded for a push whose confirm was interrupted after the request may have left.
+_INTERRUPTED: Final = PushAnswerLost(reason="The confirm was interrupted while the STK push was in flight.")
 
 
 class ConfirmPaymentIntent:
@@ -46,9 +45,11 @@ class ConfirmPaymentIntent:
       otherwise ``IntentUnexpectedState``; a phone number is required if the intent has none;
     - the intent is claimed (``processing``, version-checked and committed) *before* the push is sent, so
       two concurrent confirms can never both push;
-    - accepted: ``processing`` with the CheckoutRequestID; customer rejection: ``failed``;
-      Daraja unavailable or refusing the merchant's setup: the intent is restored as it was and the
-      error is raised (503 / 502); answer lost: stays ``processing`` — never a second push for the attempt;
+    - the gateway answers a verdict value and ``settle_push`` (pure) decides what it does: accepted:
+      ``processing`` with the CheckoutRequestID; customer rejection: ``failed``; not sent (Daraja unavailable,
+      circuit open) or misconfigured: the intent is restored as it was and ``ProviderUnavailable`` /
+      ``ProviderConfigurationError`` is raised (503 / 502); answer lost: stays ``processing`` — never a
+      second push for the attempt; an exception from the gateway (a bug, a cancellation) counts as lost;
     - the push is logged in the provider log with its redacted exchange and outcome;
     - each status change is written with its event (``processing`` at the claim; ``payment_failed`` for a
       rejection, and for an abandoned push: the attempt failed and the intent is back as it was), ``request``
@@ -99,20 +100,20 @@ class ConfirmPaymentIntent:
             transaction_desc=fields.transaction_desc(claimed.description, claimed.account_reference),
             callback_url=callback_url,
         )
-        answer: _Answer
         try:
-            answer = await self._gateway.stk_push(credentials, push)
-        except GatewayError as exc:
-            answer = exc
+            verdict = await self._gateway.stk_push(credentials, push)
         except BaseException:
-            # Anything else (a bug, a cancelled task) after the request may have left: record a lost answer,
-            # shielded from the cancellation, and never re-push. Reconcile or the callback settles it.
+            # A bug or a cancelled task after the request may have left: record a lost answer, shielded from
+            # the cancellation, and never re-push. Reconcile or the callback settles it.
             log.exception("STK push interrupted; recording it as a lost answer", extra={"intent_id": intent_id})
-            await asyncio.shield(retry_on_conflict(lambda: self._settle(tenant, original, attempt_id, None, request)))
+            await asyncio.shield(
+                retry_on_conflict(lambda: self._settle(tenant, original, attempt_id, _INTERRUPTED, request))
+            )
             raise
-        settled = await retry_on_conflict(lambda: self._settle(tenant, original, attempt_id, answer, request))
-        if isinstance(answer, ProviderUnavailable | ProviderConfigurationError):
-            raise answer  # the push never happened and the intent is back as it was: 503 / 502
+        settled = await retry_on_conflict(lambda: self._settle(tenant, original, attempt_id, verdict, request))
+        refusal = _refusal(verdict)
+        if refusal is not None:
+            raise refusal  # the push never happened and the intent is back as it was: 503 / 502
         return settled
 
     async def _claim(
@@ -154,11 +155,10 @@ class ConfirmPaymentIntent:
         tenant: Tenant,
         original: PaymentIntent,
         attempt_id: str,
-        answer: _Answer,
+        verdict: PushVerdict,
         request: EventRequest | None,
     ) -> PaymentIntent:
         """Load -> decide (``settle_push``, pure) -> save. A callback may have settled the attempt already."""
-        verdict, exchange = _verdict_of(answer)
         now = int(self._clock.now())
         async with self._uow(tenant) as uow:
             intent = await load_intent(uow, original.id)
@@ -169,34 +169,20 @@ class ConfirmPaymentIntent:
             if push_row is not None:
                 await uow.attempts.update(
                     push_row.with_exchange(
-                        settled.outcome,
-                        request=exchange.request if exchange else None,
-                        response=exchange.response if exchange else None,
-                        http_status=exchange.http_status if exchange else None,
-                        checkout_request_id=settled.checkout_request_id,
-                        now=now,
+                        settled.outcome, verdict.exchange, checkout_request_id=settled.checkout_request_id, now=now
                     )
                 )
             await uow.commit()
         return settled.intent
 
 
-def _verdict_of(answer: _Answer) -> tuple[PushVerdict, Exchange | None]:
-    """The gateway's answer as a domain verdict (the one place that reads the gateway's outcome types)."""
-    match answer:
-        case StkPushAccepted():
-            accepted = PushAccepted(
-                checkout_request_id=answer.checkout_request_id, merchant_request_id=answer.merchant_request_id
-            )
-            return accepted, answer.exchange
-        case CustomerRejected():
-            error = PaymentError(code=answer.error_code, message=answer.message, mpesa_result_code=answer.provider_code)
-            return PushRejected(error=error), answer.exchange
-        case ProviderConfigurationError():
-            return PushNotSent(misconfigured=True), answer.exchange
-        case ProviderUnavailable():
-            return PushNotSent(), answer.exchange
-        case GatewayError():  # AnswerLost: sent, answer lost
-            return PushAnswerLost(), answer.exchange
-        case None:  # interrupted after the request may have left
-            return PushAnswerLost(), None
+def _refusal(verdict: PushVerdict) -> GatewayError | None:
+    """The error a confirm answers when its push was not sent (503) or the merchant's setup refused (502)."""
+    match verdict:
+        case PushNotSent(circuit_open=True):
+            return CircuitOpen(verdict.reason, verdict.exchange, retry_after=verdict.retry_after)
+        case PushNotSent():
+            return ProviderUnavailable(verdict.reason, verdict.exchange, retry_after=verdict.retry_after)
+        case PushMisconfigured():
+            return ProviderConfigurationError(verdict.reason, verdict.exchange)
+    return None

@@ -4,8 +4,6 @@ import logging
 import re
 from typing import Any
 
-import msgspec
-
 from micropay.domain.errors import InvalidParameter, ResourceMissing
 from micropay.domain.model import state_machine
 from micropay.domain.model.attempt import ProviderAttempt
@@ -104,9 +102,7 @@ class HandleCallback:
     ) -> None:
         async with self._uow(route.tenant) as uow:
             await uow.attempts.update(
-                msgspec.structs.replace(
-                    row, outcome=outcome, checkout_request_id=checkout_request_id, updated=int(self._clock.now())
-                )
+                row.with_exchange(outcome, checkout_request_id=checkout_request_id, now=int(self._clock.now()))
             )
             await uow.commit()
 
@@ -119,7 +115,7 @@ class HandleCallback:
                 raise ResourceMissing("payment_intent", route.intent_id)
             expected = push.checkout_request_id
             if expected is not None and result.checkout_request_id not in (None, expected):
-                await uow.attempts.update(msgspec.structs.replace(row, outcome=AttemptOutcome.INVALID, updated=now))
+                await uow.attempts.update(row.with_exchange(AttemptOutcome.INVALID, now=now))
                 await uow.commit()
                 raise CallbackMismatch
             application = state_machine.apply_result(intent, attempt_id=route.push_id, result=result, now=now)
@@ -132,11 +128,8 @@ class HandleCallback:
             if push.outcome is None:  # its confirm died before recording Daraja's answer: a callback proves it
                 await uow.attempts.fill_outcome(push.id, AttemptOutcome.ACCEPTED, now)
             await uow.attempts.update(
-                msgspec.structs.replace(
-                    row,
-                    outcome=application.outcome,
-                    checkout_request_id=result.checkout_request_id or expected,
-                    updated=now,
+                row.with_exchange(
+                    application.outcome, checkout_request_id=result.checkout_request_id or expected, now=now
                 )
             )
             await uow.commit()

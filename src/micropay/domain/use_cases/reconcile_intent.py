@@ -12,6 +12,7 @@ from micropay.domain.model.events import EventRequest
 from micropay.domain.model.ids import ATTEMPT_PREFIX
 from micropay.domain.model.intent import IntentStatus, PaymentIntent
 from micropay.domain.model.provider import AttemptOutcome
+from micropay.domain.model.push import settle_query
 from micropay.domain.use_cases._events import record_events, save_transition
 from micropay.domain.use_cases._support import load_intent, retry_on_conflict, warn_unexpected_payment
 from micropay.domain.use_cases.credentials import CredentialResolver
@@ -35,7 +36,8 @@ class ReconcilePaymentIntent:
 
     Rules:
     - a no-op in any status other than ``processing``, and while Daraja says it is still processing;
-    - a final answer goes through ``state_machine.apply_result`` (the same rules as a callback);
+    - load -> decide (``push.settle_query``, pure) -> save: a final answer goes through
+      ``state_machine.apply_result`` (the same rules as a callback), "still processing" changes nothing;
     - a push whose answer was lost has no CheckoutRequestID to query: once it is older than the
       unanswered-attempt timeout it fails as ``expired`` (a late success callback still settles it);
     - Daraja unavailable or refusing the setup raises (503 / 502); the query is logged either way;
@@ -69,14 +71,11 @@ class ReconcilePaymentIntent:
         intent, checkout_request_id, push_id = target.intent, target.checkout_request_id, target.push_id
         try:
             answer = await self._gateway.stk_query(target.credentials, tenant.environment, checkout_request_id)
-        except GatewayError as exc:
-            await self._log(tenant, intent, push_id, checkout_request_id, AttemptOutcome.ERROR, exc.exchange, now)
+        except GatewayError as exc:  # Daraja told us nothing: an outage the caller sees (503 / 502)
+            await self._log_failed(tenant, intent, push_id, checkout_request_id, exc.exchange, now)
             raise
-        if isinstance(answer, QueryPending):
-            await self._log(tenant, intent, push_id, checkout_request_id, AttemptOutcome.PENDING, answer.exchange, now)
-            return intent
         return await retry_on_conflict(
-            lambda: self._apply(tenant, intent_id, push_id, checkout_request_id, answer, now, request)
+            lambda: self._settle(tenant, intent_id, push_id, checkout_request_id, answer, now, request)
         )
 
     async def _target(
@@ -104,24 +103,30 @@ class ReconcilePaymentIntent:
             push_id=intent.attempt_id,
         )
 
-    async def _apply(
+    async def _settle(
         self,
         tenant: Tenant,
         intent_id: str,
         push_id: str,
         checkout_request_id: str,
-        answer: QueryFinal,
+        answer: QueryPending | QueryFinal,
         now: int,
         request: EventRequest | None,
     ) -> PaymentIntent:
+        """Load -> decide (``settle_query``, pure) -> save, with the query's log row in the same transaction."""
         async with self._uow(tenant) as uow:
             intent = await load_intent(uow, intent_id)
-            application = state_machine.apply_result(intent, attempt_id=push_id, result=answer.result, now=now)
+            result = answer.result if isinstance(answer, QueryFinal) else None
+            settled = settle_query(intent, push_id=push_id, result=result, now=now)
+            application = settled.application
             if application.changed:
                 await save_transition(uow, application.intent, application.events, ids=self._ids, request=request)
             else:
                 await record_events(uow, application.intent, application.events, ids=self._ids, request=request)
-            await uow.attempts.fill_outcome(push_id, AttemptOutcome.ACCEPTED, now)  # Daraja knew it: accepted
+            if settled.still_processing:  # asked now: the automatic reconciliation asks the others first
+                await uow.intents.mark_reconciled(intent.id, now)
+            else:  # Daraja knew the push: accepted, if its confirm never recorded an answer
+                await uow.attempts.fill_outcome(push_id, AttemptOutcome.ACCEPTED, now)
             # the row names the push that was queried, even if the intent has moved on to another attempt
             await uow.attempts.add(
                 self._row(tenant, intent, push_id, checkout_request_id, application.outcome, answer.exchange, now)
@@ -130,19 +135,19 @@ class ReconcilePaymentIntent:
         warn_unexpected_payment(log, application, "query for intent")
         return application.intent
 
-    async def _log(
+    async def _log_failed(
         self,
         tenant: Tenant,
         intent: PaymentIntent,
         push_id: str,
         checkout_request_id: str,
-        outcome: AttemptOutcome,
         exchange: Exchange | None,
         now: int,
     ) -> None:
-        """Log a query that settled nothing, and remember that the intent was asked about ``now``."""
+        """Log a query that failed (``error``), and remember that the intent was asked about ``now``."""
         async with self._uow(tenant) as uow:
-            await uow.attempts.add(self._row(tenant, intent, push_id, checkout_request_id, outcome, exchange, now))
+            row = self._row(tenant, intent, push_id, checkout_request_id, AttemptOutcome.ERROR, exchange, now)
+            await uow.attempts.add(row)
             await uow.intents.mark_reconciled(intent.id, now)
             await uow.commit()
 
@@ -163,8 +168,6 @@ class ReconcilePaymentIntent:
             push_id=push_id,
             checkout_request_id=checkout_request_id,
             outcome=outcome,
-            request=exchange.request if exchange else None,
-            response=exchange.response if exchange else None,
-            http_status=exchange.http_status if exchange else None,
+            exchange=exchange,
             now=now,
         )

@@ -9,6 +9,7 @@ import msgspec
 from micropay.domain.errors import InvalidParameter, ResourceMissing
 from micropay.domain.model import webhook_params, webhooks
 from micropay.domain.model.environment import Tenant
+from micropay.domain.model.idempotency import IdempotencyBinding, IdempotencyClaim
 from micropay.domain.model.webhook_urls import parse_target
 from micropay.domain.model.webhooks import (
     ENDPOINT_PREFIX,
@@ -19,7 +20,7 @@ from micropay.domain.model.webhooks import (
     WebhookEndpoint,
 )
 from micropay.domain.use_cases.webhooks.policy import WebhookPolicy
-from micropay.domain.use_cases.webhooks.secrets import new_secret, seal_secret
+from micropay.domain.use_cases.webhooks.secrets import new_secret, open_live_secrets, seal_secret
 from micropay.ports.clock import Clock
 from micropay.ports.credential_vault import CredentialVault
 from micropay.ports.id_generator import IdGenerator
@@ -53,6 +54,10 @@ class RegisterEndpoint:
     Rules: the URL rules (``parse_target``: http/https, no credentials, <= 2048 characters, https for
     production, no private target unless allowed); ``enabled_events`` known types, ``*`` or ``prefix.*``;
     at most 16 endpoints per merchant and environment.
+
+    With an ``idempotency`` claim the key is bound to the new endpoint in its own transaction, so a retry
+    after a crash (once the key's lease has passed) gets that endpoint and its current secret back instead
+    of registering a second one.
     """
 
     def __init__(
@@ -73,7 +78,9 @@ class RegisterEndpoint:
             policy,
         )
 
-    async def __call__(self, tenant: Tenant, payload: dict[str, Any]) -> EndpointWithSecret:
+    async def __call__(
+        self, tenant: Tenant, payload: dict[str, Any], *, idempotency: IdempotencyClaim | None = None
+    ) -> EndpointWithSecret:
         target = parse_target(payload.get("url"), tenant.environment, allow_private=self._policy.allow_private)
         endpoint = WebhookEndpoint(
             id=self._ids.new_id(ENDPOINT_PREFIX),
@@ -88,6 +95,11 @@ class RegisterEndpoint:
         )
         key = new_secret(self._random)
         async with self._uow(tenant) as uow:
+            if idempotency is not None:
+                bound = await uow.idempotency.bound(idempotency)
+                if bound is not None:
+                    return await self._resume(uow, bound.object_id)
+                await uow.idempotency.bind(idempotency, IdempotencyBinding(object_id=endpoint.id))
             if len(await uow.webhook_endpoints.list(limit=MAX_ENDPOINTS)) >= MAX_ENDPOINTS:
                 raise InvalidParameter("url", f"You may have at most {MAX_ENDPOINTS} webhook endpoints.")
             await uow.webhook_endpoints.put(
@@ -95,6 +107,12 @@ class RegisterEndpoint:
             )
             await uow.commit()
         return EndpointWithSecret(endpoint=endpoint, secret=key)
+
+    async def _resume(self, uow: WebhookUnitOfWork, endpoint_id: str) -> EndpointWithSecret:
+        stored = await _require(uow, endpoint_id)
+        live = open_live_secrets(self._vault, stored.endpoint, stored.secrets, int(self._clock.now()))
+        current = next(secret for secret in live if secret.expires_at is None)  # rotation keeps one unexpiring
+        return EndpointWithSecret(endpoint=stored.endpoint, secret=current.key)
 
 
 class UpdateEndpoint:

@@ -69,8 +69,8 @@ async def create_webhook_endpoint(
     await require_strict_body(request, CreateEndpointBody)
     payload = {"url": data.url, "enabled_events": data.enabled_events, "description": data.description}
 
-    async def operation(_claim: IdempotencyClaim | None) -> Outcome:
-        created = await register(principal.tenant, payload)
+    async def operation(claim: IdempotencyClaim | None) -> Outcome:
+        created = await register(principal.tenant, payload, idempotency=claim)
         return json_response(endpoint_json(created.endpoint, secret=created.secret), 201), None
 
     return await runner.run(request, principal, operation)
