@@ -13,7 +13,7 @@ Inserts announce nothing: a new key cannot be in any cache (lookups of unknown h
 SQLite has no ``NOTIFY`` and the embedded service never caches key lookups: nothing to migrate.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0013 (main landed 0013 on 0009 first; one head)
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
