@@ -15,10 +15,11 @@ from dishka import Provider, Scope, provide
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from micropay.adapters.persistence.api_key_cache import ApiKeyCache, CachingTenantDirectory
-from micropay.adapters.persistence.bundle import Persistence, build_persistence
+from micropay.adapters.persistence.bundle import Persistence
 from micropay.adapters.persistence.engine import create_engine
 from micropay.adapters.persistence.replicas import ReadRouter, RoutedTenantDirectory, RoutedUnitOfWorkFactory
 from micropay.adapters.persistence.tenant_directory import SqlaTenantDirectory
+from micropay.adapters.persistence.unit_of_work import AfterCommit
 from micropay.adapters.realtime import ManagedChangeFeed, PgListenNotifyChangeFeed
 from micropay.domain.model.environment import Tenant
 from micropay.domain.use_cases.api_keys import IssuedKey, RollApiKey
@@ -42,6 +43,38 @@ class ReadRouting(NamedTuple):
     """The units of work of the routed reads (retrieve, list, attempts, events)."""
 
     reads: UnitOfWorkFactory
+
+
+def announce_commits(feed: ChangeFeed, slot: RouterSlot) -> AfterCommit:
+    """What hears each commit: the change feed, and (with replicas) the router, which pins the tenant."""
+    router = slot.router
+    if router is None:
+        return feed.publish
+
+    def after_commit(changes: Sequence[Change]) -> None:
+        router.note_commit(changes)
+        feed.publish(changes)
+
+    return after_commit
+
+
+def read_directory(
+    directory: TenantDirectory, slot: RouterSlot, feed: ManagedChangeFeed, settings: Settings
+) -> TenantDirectory:
+    """The tenant directory as the app uses it: key lookups from a replica while the primary is down (with
+    replicas), and cached while this process listens (Postgres, ``MICROPAY_API_KEY_CACHE_SIZE`` > 0)."""
+    router = slot.router
+    if router is not None:
+        budget = settings.unroutable_callback_budget
+        replicas: dict[int, TenantDirectory] = {
+            id(r.engine): SqlaTenantDirectory(r.engine, unroutable_budget=budget) for r in router.replicas
+        }
+        directory = RoutedTenantDirectory(router, directory, replicas)
+    if isinstance(feed, PgListenNotifyChangeFeed) and settings.api_key_cache_size > 0:
+        cache = ApiKeyCache(max_entries=settings.api_key_cache_size, ttl=settings.api_key_cache_ttl)
+        feed.observe(cache)
+        directory = CachingTenantDirectory(directory, cache)
+    return directory
 
 
 class ReadRoutingProvider(Provider):
@@ -72,44 +105,11 @@ class ReadRoutingProvider(Provider):
             for replica in replicas:
                 await replica.dispose()
 
-    @provide(override=True)
-    def persistence(self, engine: AsyncEngine, feed: ChangeFeed, settings: Settings, slot: RouterSlot) -> Persistence:
-        router = slot.router
-        if router is None:
-            after_commit = feed.publish
-        else:
-
-            def after_commit(changes: Sequence[Change]) -> None:
-                router.note_commit(changes)
-                feed.publish(changes)
-
-        return build_persistence(
-            engine, after_commit=after_commit, unroutable_budget=settings.unroutable_callback_budget
-        )
-
     @provide
     def read_routing(self, slot: RouterSlot, persistence: Persistence) -> ReadRouting:
         if slot.router is None:
             return ReadRouting(persistence.uow_factory)
         return ReadRouting(RoutedUnitOfWorkFactory(slot.router))
-
-    @provide(override=True)
-    def directory(
-        self, persistence: Persistence, slot: RouterSlot, feed: ManagedChangeFeed, settings: Settings
-    ) -> TenantDirectory:
-        directory: TenantDirectory = persistence.tenant_directory
-        router = slot.router
-        if router is not None:
-            budget = settings.unroutable_callback_budget
-            replicas: dict[int, TenantDirectory] = {
-                id(r.engine): SqlaTenantDirectory(r.engine, unroutable_budget=budget) for r in router.replicas
-            }
-            directory = RoutedTenantDirectory(router, directory, replicas)
-        if isinstance(feed, PgListenNotifyChangeFeed) and settings.api_key_cache_size > 0:
-            cache = ApiKeyCache(max_entries=settings.api_key_cache_size, ttl=settings.api_key_cache_ttl)
-            feed.observe(cache)
-            directory = CachingTenantDirectory(directory, cache)
-        return directory
 
 
 class RoutedReadsProvider(Provider):
