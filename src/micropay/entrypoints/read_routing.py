@@ -63,6 +63,10 @@ def read_directory(
 ) -> TenantDirectory:
     """The tenant directory as the app uses it: key lookups from a replica while the primary is down (with
     replicas), and cached while this process listens (Postgres, ``MICROPAY_API_KEY_CACHE_SIZE`` > 0)."""
+    if isinstance(feed, PgListenNotifyChangeFeed) and settings.api_key_cache_size > 0:
+        cache = ApiKeyCache(max_entries=settings.api_key_cache_size, ttl=settings.api_key_cache_ttl)
+        feed.observe(cache)
+        directory = CachingTenantDirectory(directory, cache)  # only the primary's answers are cached
     router = slot.router
     if router is not None:
         budget = settings.unroutable_callback_budget
@@ -70,10 +74,6 @@ def read_directory(
             id(r.engine): SqlaTenantDirectory(r.engine, unroutable_budget=budget) for r in router.replicas
         }
         directory = RoutedTenantDirectory(router, directory, replicas)
-    if isinstance(feed, PgListenNotifyChangeFeed) and settings.api_key_cache_size > 0:
-        cache = ApiKeyCache(max_entries=settings.api_key_cache_size, ttl=settings.api_key_cache_ttl)
-        feed.observe(cache)
-        directory = CachingTenantDirectory(directory, cache)
     return directory
 
 

@@ -69,22 +69,44 @@ def _router(world: World, *replica_engines: Engine) -> ReadRouter:
     return router
 
 
+async def _listening(world: World, router: ReadRouter) -> None:
+    """The listener up for longer than the pin, and a check since."""
+    router.listening_changed(True)
+    world.now += PIN
+    await router.check()
+
+
 async def test_nothing_goes_to_a_replica_before_a_check_or_without_a_live_listener(world: World) -> None:
     router = _router(world)
     router.listening_changed(True)
+    world.now += PIN
     assert router.read_engine(SHOP) is PRIMARY  # not checked yet: unknown lag
     await router.check()
     assert router.read_engine(SHOP) is A
     router.listening_changed(False)
     assert router.read_engine(SHOP) is PRIMARY
-    router.listening_changed(True)
+
+
+async def test_after_the_listener_reconnects_every_tenant_reads_the_primary_for_the_pin(world: World) -> None:
+    router = _router(world)
+    await _listening(world, router)
     assert router.read_engine(SHOP) is A
+    router.listening_changed(False)
+    world.now += 1
+    router.listening_changed(True)  # what was committed meanwhile went unheard, for any tenant
+    for tenant in (SHOP, OTHER):
+        assert router.read_engine(tenant) is PRIMARY
+    world.now += PIN - 0.5
+    await router.check()
+    assert router.read_engine(OTHER) is PRIMARY
+    world.now += 0.5
+    await router.check()
+    assert router.read_engine(OTHER) is A
 
 
 async def test_a_tenant_that_wrote_reads_the_primary_for_the_pin_others_do_not(world: World) -> None:
     router = _router(world)
-    router.listening_changed(True)
-    await router.check()
+    await _listening(world, router)
     router.changed(Change(tenant=SHOP, intent_id="pi_1"))  # heard from another process
     assert router.read_engine(SHOP) is PRIMARY
     assert router.read_engine(OTHER) is A
@@ -98,8 +120,7 @@ async def test_a_tenant_that_wrote_reads_the_primary_for_the_pin_others_do_not(w
 
 async def test_the_request_that_wrote_reads_the_primary_whatever_the_time(world: World) -> None:
     router = _router(world)
-    router.listening_changed(True)
-    await router.check()
+    await _listening(world, router)
 
     async def request_that_writes() -> tuple[object, object]:
         router.note_commit([])  # a commit that changed no intent: still a write of this request
@@ -114,8 +135,7 @@ async def test_the_request_that_wrote_reads_the_primary_whatever_the_time(world:
 
 async def test_a_replica_lagging_more_than_the_pin_is_not_used_until_it_catches_up(world: World) -> None:
     router = _router(world)
-    router.listening_changed(True)
-    await router.check()
+    await _listening(world, router)
     world.primary_position = 20  # the primary moves on, the replica stops replaying
     for _ in range(5):
         world.now += 1.0
@@ -134,8 +154,7 @@ async def test_a_replica_lagging_more_than_the_pin_is_not_used_until_it_catches_
 
 async def test_primary_down_every_routed_read_goes_to_a_reachable_replica_even_lagging(world: World) -> None:
     router = _router(world, A, B)
-    router.listening_changed(True)
-    await router.check()
+    await _listening(world, router)
     router.changed(Change(tenant=SHOP))
     world.primary_position = None
     world.replayed["replica-b"] = None
@@ -155,8 +174,7 @@ async def test_primary_down_every_routed_read_goes_to_a_reachable_replica_even_l
 
 async def test_round_robin_over_fresh_replicas_and_a_promoted_one_is_not_used(world: World) -> None:
     router = _router(world, A, B)
-    router.listening_changed(True)
-    await router.check()
+    await _listening(world, router)
     assert {router.read_engine(OTHER) for _ in range(4)} == {A, B}
     world.in_recovery = False
     await router.check()
@@ -166,8 +184,7 @@ async def test_round_robin_over_fresh_replicas_and_a_promoted_one_is_not_used(wo
 
 async def test_a_failed_start_marks_the_engine_down_and_names_the_other(world: World) -> None:
     router = _router(world)
-    router.listening_changed(True)
-    await router.check()
+    await _listening(world, router)
     assert router.failed(cast("AsyncEngine", A)) is PRIMARY
     assert router.read_engine(OTHER) is PRIMARY
     await router.check()

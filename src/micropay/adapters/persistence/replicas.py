@@ -7,7 +7,8 @@ holds, else to a replica:
 2. the tenant (merchant and environment) wrote within the last ``pin_seconds``: a commit in this process,
    or a change another process committed, heard on the change feed's ``LISTEN`` connection (which hears
    every intent change and event at commit, before the writer can answer its client);
-3. the ``LISTEN`` connection is down (then other processes' writes would go unheard);
+3. the ``LISTEN`` connection is down (then other processes' writes would go unheard), or came up less than
+   ``pin_seconds`` ago (what was committed while it was down went unheard: every tenant counts as pinned);
 4. no replica is known to have replayed what the primary had ``pin_seconds`` ago (lag, down, or not
    checked yet). A replica qualifies while ``now - caught_up_at <= pin_seconds``, where ``caught_up_at`` is
    the newest time the primary's WAL position was sampled at or below the replica's replay position. So a
@@ -93,6 +94,7 @@ class ReadRouter:
         self._samples: deque[tuple[float, int]] = deque()  # (time, primary WAL position), oldest first
         self._turn = itertools.count()
         self._listener_live = False
+        self._all_pinned_until = 0.0  # after the listener (re)connects: every tenant, see listening_changed
         self.primary_up = True  # until a check or a lookup says otherwise
         self._task: asyncio.Task[None] | None = None
         self.reads_on_replica = 0
@@ -123,8 +125,8 @@ class ReadRouter:
         if not self._listener_live or _wrote_in_this_task.get():
             return None
         now = self._monotonic()
-        pinned_until = self._pins.get(tenant)
-        if pinned_until is not None and now < pinned_until:
+        pinned_until = max(self._pins.get(tenant, 0.0), self._all_pinned_until)
+        if now < pinned_until:
             return None
         return self._next(r for r in self.replicas if self._fresh(r, now))
 
@@ -181,6 +183,10 @@ class ReadRouter:
         self.primary_up = False
 
     def listening_changed(self, live: bool) -> None:
+        # Notifications sent while nobody listened are lost: once listening again, every tenant counts as
+        # having written just now, so whatever was missed is on any replica chosen after the pin.
+        if live and not self._listener_live:
+            self._all_pinned_until = self._monotonic() + self._pin_seconds
         self._listener_live = live
 
     def changed(self, change: Change) -> None:
@@ -196,7 +202,10 @@ class ReadRouter:
         started = self._monotonic()
         try:
             async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
-                position = await _scalar_row(self.primary, _PRIMARY_POSITION)
+                try:
+                    position = await _scalar_row(self.primary, _PRIMARY_POSITION)
+                except Exception:  # a pooled connection that died with a restart: once more, fresh
+                    position = await _scalar_row(self.primary, _PRIMARY_POSITION)
         except Exception as exc:  # any failure means: not usable now
             if self.primary_up:
                 log.warning("replicas: the primary is unreachable (%s); read-only", type(exc).__name__)
@@ -274,6 +283,11 @@ class _RoutedUnitOfWork(SqlaUnitOfWork):
         try:
             return await super().__aenter__()
         except StorageUnavailable:
+            if chosen is self._router.primary:
+                # A pooled connection that died with a restart fails once and invalidates the pool: only a
+                # second failure, on a fresh connection, means the primary is down.
+                with contextlib.suppress(StorageUnavailable):
+                    return await super().__aenter__()
             other = self._router.failed(chosen)
             if other is None:
                 raise
@@ -311,8 +325,11 @@ class RoutedTenantDirectory(TenantDirectory):
                 fallback = self._replica_directory()
                 if fallback is None:
                     raise
+            try:  # once more on a fresh connection (see _RoutedUnitOfWork) before calling the primary down
+                return await self._primary.find_api_key(key_hash)
+            except StorageUnavailable:
                 self._router.primary_failed()
-                return await fallback.find_api_key(key_hash)
+            return await fallback.find_api_key(key_hash)
         fallback = self._replica_directory()
         return await (fallback or self._primary).find_api_key(key_hash)
 
