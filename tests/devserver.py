@@ -85,7 +85,7 @@ def running_devserver(cwd: Path, *, callback_delay_ms: int, extra_args: tuple[st
     finally:
         process.send_signal(signal.SIGINT)
         try:
-            server.exit_code = process.wait(timeout=20)
+            server.exit_code = process.wait(timeout=60)  # a bound, not a speed: stopping under a loaded machine
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
