@@ -5,6 +5,8 @@ Statement for statement and transaction for transaction what the API sends (read
 
 - every API request: the key lookup, one autocommit round trip (``micropay_find_api_key``);
 - every unit of work: BEGIN, the tenant ``set_config`` pair, its statements, COMMIT (ROLLBACK for a read);
+- before every event: SELECT the tenant's webhook endpoints (``schedule_deliveries``; none is enabled in
+  the base phases), then the tenant's event-order advisory lock (first event of a transaction);
 - create: INSERT intent, INSERT its ``payment_intent.created`` event;
 - confirm: claim (SELECT intent, SELECT credentials, UPDATE intent with its version, INSERT the
   ``payment_intent.processing`` event, INSERT attempt), then after the push, settle (SELECT intent, SELECT
@@ -78,6 +80,12 @@ INSERT_EVENT: Final = (
     "INSERT INTO micropay_events (id, merchant_id, environment, intent_id, type, created, api_version, data,"
     " request, pending_webhooks) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)"
 )
+LIST_ENDPOINTS: Final = (
+    "SELECT id, merchant_id, environment, url, enabled_events, description, status, disabled_reason, secrets,"
+    " created, failing_since, last_failure_at FROM micropay_webhook_endpoints"
+    " WHERE merchant_id = $1 AND environment = $2 ORDER BY id DESC LIMIT $3"
+)
+LOCK_EVENTS: Final = "SELECT pg_advisory_xact_lock(hashtext('micropay_events'), hashtext($1))"
 ENV: Final = "sandbox"
 PHONE: Final = "254708374149"
 
@@ -203,6 +211,8 @@ class RawLifecycle:
         now: int,
         request: str | None = '{"id": "req_raw", "idempotency_key": null}',
     ) -> None:
+        await connection.fetch(LIST_ENDPOINTS, self._merchant, ENV, 16)  # schedule_deliveries: none enabled
+        await connection.execute(LOCK_EVENTS, f"{self._merchant}:{ENV}")  # the tenant's event order
         data = _event_data(intent_id, status, now)
         event_id = f"evt_raw{secrets.token_hex(10)}"
         row = (event_id, self._merchant, ENV, intent_id, kind, now, "2026-12-01", data, request or "null", 0)
