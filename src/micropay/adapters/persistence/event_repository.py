@@ -48,7 +48,7 @@ class SqlaEventRepository(EventRepository):
         self._connection = connection
         self._tenant = tenant
         self.added: list[Event] = []
-        self._order_locked = False
+        self.order_locked = False
 
     def _scoped(self) -> Select[Any]:
         # pending_webhooks is live: the event's deliveries not (yet) succeeded (the column keeps the count at write)
@@ -61,9 +61,9 @@ class SqlaEventRepository(EventRepository):
         if event.livemode != self._tenant.environment.livemode:
             raise ValueError("An event can only be written by the unit of work of its own tenant.")
         with storage_errors("insert an event"):
-            if not self._order_locked:  # before the first seq is drawn (event_order.py)
+            if not self.order_locked:  # before the first seq is drawn (event_order.py)
                 await lock_event_order(self._connection, self._tenant)
-                self._order_locked = True
+                self.order_locked = True
             await self._connection.execute(_INSERT, event_from_domain(self._tenant, event))
         self.added.append(event)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from types import TracebackType
 from typing import Self
 
@@ -89,6 +89,25 @@ class SqlaUnitOfWork(WebhookUnitOfWork):
             changes = [Change(tenant=self.tenant, intent_id=intent_id) for intent_id in dict.fromkeys(intents)]
             changes += [Change(tenant=self.tenant, intent_id=e.intent_id, event_id=e.id) for e in events]
             self._after_commit(changes)
+
+    @contextlib.asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """``SAVEPOINT`` … ``RELEASE``; on an exception ``ROLLBACK TO SAVEPOINT`` (its locks are released too),
+        and what it wrote is not announced after commit."""
+        connection = self._require_connection()
+        intents, events, locked = len(self.intents.changed), len(self.events.added), self.events.order_locked
+        with storage_errors("open a savepoint"):
+            nested = await connection.begin_nested()
+        try:
+            yield
+        except BaseException:
+            del self.intents.changed[intents:], self.events.added[events:]
+            self.events.order_locked = locked
+            with storage_errors("roll back to a savepoint"):
+                await nested.rollback()
+            raise
+        with storage_errors("release a savepoint"):
+            await nested.commit()
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
