@@ -8,9 +8,10 @@ What a payment needs durably, as few round trips as we know how to write, and no
 3. callback: the raw callback row, the push row's exchange (settle), the version-checked UPDATE to
    ``succeeded`` and the ``payment_intent.succeeded`` event.
 
-Each is one transaction of four round trips: ``BEGIN``; one statement that sets the tenant (row-level
-security stays on: it runs as ``micropay_app``) and takes the tenant's event-order advisory lock (ADR 0008:
-events commit in ``seq`` order); one data-modifying CTE that writes every row; ``COMMIT``. With
+Each is one transaction of three round trips: ``BEGIN`` with, in the same simple-protocol message, the
+statement that sets the tenant (row-level security stays on: it runs as ``micropay_app``) and takes the
+tenant's event-order advisory lock (ADR 0008: events commit in ``seq`` order); one data-modifying CTE that
+writes every row (prepared, with parameters); ``COMMIT``. With
 ``endpoint_id`` set, each event's webhook-delivery row is inserted in the same CTE, as the contract wants
 when an endpoint is enabled. There is no API-key lookup, no callback routing, no credential read and no
 retrieve: the bench knows the tenant. The dispatcher's work (claim, send, record) is not in it either.
@@ -29,8 +30,9 @@ from _load import Samples
 from _raw_sql import ENV, PHONE, _callback_body, _event_data, _push_exchange
 
 SETUP: Final = (
-    "SELECT set_config('micropay.merchant_id', $1, true), set_config('micropay.environment', $2, true),"
-    " pg_advisory_xact_lock(hashtext('micropay_events'), hashtext($1 || ':' || $2))"
+    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT set_config('micropay.merchant_id', '{merchant}', true),"
+    " set_config('micropay.environment', '{environment}', true),"
+    " pg_advisory_xact_lock(hashtext('micropay_events'), hashtext('{merchant}:{environment}'))"
 )
 # $1 merchant, $2 environment, $3 event id, $4 type, $5 created, $6 data, $7 request, $8 pending_webhooks
 _EVENT: Final = (
@@ -97,6 +99,7 @@ class MinimalLifecycle:
         self._claim = _statement(_CLAIM, 13, webhooks)
         self._settle = _statement(_SETTLE, 17, webhooks)
         self._counter = 0
+        self._setup = SETUP.format(merchant=merchant_id, environment=ENV)
 
     async def run(self, samples: Samples, until: float) -> None:
         timed: dict[str, float] = {}
@@ -118,10 +121,15 @@ class MinimalLifecycle:
                 samples.latencies[step_name].append(seconds)
 
     async def _transaction(self, statement: str, *args: object) -> None:
-        async with self._pool.acquire() as connection, connection.transaction():
-            await connection.execute(SETUP, self._merchant, ENV)
-            done = await connection.execute(statement, self._merchant, ENV, *args)
-            assert done == "INSERT 0 1", f"the version check failed: {done}"
+        async with self._pool.acquire() as connection:
+            await connection.execute(self._setup)
+            try:
+                done = await connection.execute(statement, self._merchant, ENV, *args)
+                assert done == "INSERT 0 1", f"the version check failed: {done}"
+            except BaseException:
+                await connection.execute("ROLLBACK")
+                raise
+            await connection.execute("COMMIT")
 
     def _event(self, kind: str, intent_id: str, status: str, now: int, request: str) -> tuple[Any, ...]:
         data = _event_data(intent_id, status, now)
