@@ -23,6 +23,7 @@ from micropay.adapters.persistence.webhook_delivery_repository import SqlaWebhoo
 from micropay.adapters.persistence.webhook_endpoint_repository import SqlaWebhookEndpointRepository
 from micropay.domain.model.environment import Tenant
 from micropay.ports.change_feed import Change
+from micropay.ports.errors import StorageUnavailable
 from micropay.ports.unit_of_work import UnitOfWorkFactory
 from micropay.ports.webhook_unit_of_work import WebhookUnitOfWork
 
@@ -58,7 +59,6 @@ class SqlaUnitOfWork(WebhookUnitOfWork):
         self._after_commit = after_commit
         self._connection: AsyncConnection | None = None
         self._driver: PgDriver | None = None
-        self._open = True  # the driver's transaction is still to be committed or rolled back
 
     async def __aenter__(self) -> Self:
         if self._connection is not None:
@@ -96,7 +96,6 @@ class SqlaUnitOfWork(WebhookUnitOfWork):
     async def commit(self) -> None:
         connection = self._require_connection()
         if self._driver is not None:
-            self._open = False  # COMMIT ends the transaction even when it fails (Postgres rolls back)
             await self._driver.execute("commit", "COMMIT")
         else:
             with storage_errors("commit"):
@@ -144,15 +143,11 @@ class SqlaUnitOfWork(WebhookUnitOfWork):
         connection = self._require_connection()
         if exc is not None:
             # The original failure matters more than a failed rollback on what may be a dead connection.
-            await _close_quietly(connection, self._driver if self._open else None)
+            await _close_quietly(connection, self._driver)
             return
-        if self._driver is not None and self._open:
-            self._open = False
-            try:
-                await self._driver.execute("roll back", "ROLLBACK")
-            except BaseException:
-                await _close_quietly(connection, None, invalidate=True)
-                raise
+        if self._driver is not None and not await _ended(self._driver):
+            await _close_quietly(connection, None, invalidate=True)
+            raise StorageUnavailable("The database failed while trying to roll back.")
         with storage_errors("roll back"):
             await connection.close()  # rolls back whatever was not committed (SQLite; nothing left on Postgres)
 
@@ -165,17 +160,27 @@ class SqlaUnitOfWork(WebhookUnitOfWork):
 async def _close_quietly(
     connection: AsyncConnection, driver: PgDriver | None = None, *, invalidate: bool = False
 ) -> None:
-    """Closing after a failure: the first error is the one to report; a connection whose transaction could not
-    be rolled back is invalidated (closed, never handed out again with a transaction still open)."""
-    if driver is not None:
-        try:
-            await driver.execute("roll back", "ROLLBACK")
-        except BaseException:
-            invalidate = True
+    """Closing after a failure: the first error is the one to report. A connection whose driver transaction
+    could not be ended is invalidated (closed for good): a pooled connection never carries an open one."""
+    if driver is not None and not await _ended(driver):
+        invalidate = True
     with contextlib.suppress(Exception):
         if invalidate:
             await connection.invalidate()
         await connection.close()
+
+
+async def _ended(driver: PgDriver) -> bool:
+    """Roll back the driver's transaction if it is still open (not committed, or its COMMIT was interrupted);
+    False when that failed or the connection is busy or broken (then it must not go back to the pool)."""
+    try:
+        if driver.raw.is_closed():
+            return False
+        if driver.raw.is_in_transaction():
+            await driver.raw.execute("ROLLBACK")
+    except BaseException:
+        return False
+    return not driver.raw.is_in_transaction()
 
 
 class SqlaUnitOfWorkFactory(UnitOfWorkFactory):
