@@ -47,6 +47,7 @@ from micropay.entrypoints.http.routes import users as auth_users
 from micropay.entrypoints.http.routes import webhook_endpoints as webhook_endpoint_routes
 from micropay.entrypoints.http.routes.api_reference import OfflineSwaggerRenderPlugin
 from micropay.entrypoints.http.security_headers import security_headers_middleware
+from micropay.entrypoints.read_routing import RouterSlot
 from micropay.entrypoints.reconciler import MaintenanceLoop
 from micropay.entrypoints.settings import Settings
 from micropay.entrypoints.webhook_dispatcher import WebhookDispatcher
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
     async def start_change_feed() -> None:
         # One LISTEN connection per process on Postgres (nothing to connect on SQLite); contract §11.
         await (await container.get(ManagedChangeFeed)).start()
+        await container.get(RouterSlot)  # with read replicas: their first health check, then one a second
 
     maintenance = MaintenanceLoop(
         container,

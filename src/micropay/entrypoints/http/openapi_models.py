@@ -135,6 +135,7 @@ class Status(msgspec.Struct):
     status: str
     database: str | None = None
     daraja: dict[str, str] | None = None
+    replicas: dict[str, str] | None = None  # only with MICROPAY_DATABASE_REPLICA_URLS
 
 
 def ok(model: type[msgspec.Struct], description: str) -> ResponseSpec:
