@@ -28,7 +28,6 @@ import importlib
 import importlib.abc
 import importlib.util
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -196,10 +195,17 @@ class _Mutator(ast.NodeTransformer):
             node.orelse = self._visit_body(node.orelse, removable=self._in_function > 0)
         return node
 
-    visit_For = _visit_blocks
-    visit_While = _visit_blocks
-    visit_With = _visit_blocks
-    visit_Try = _visit_blocks
+    def visit_For(self, node: ast.For) -> ast.AST:
+        return self._visit_blocks(node)
+
+    def visit_While(self, node: ast.While) -> ast.AST:
+        return self._visit_blocks(node)
+
+    def visit_With(self, node: ast.With) -> ast.AST:
+        return self._visit_blocks(node)
+
+    def visit_Try(self, node: ast.Try) -> ast.AST:
+        return self._visit_blocks(node)
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
         node.body = self._visit_body(node.body, removable=self._in_function > 0)
@@ -254,9 +260,8 @@ class _Mutator(ast.NodeTransformer):
                 return ast.copy_location(ast.Constant(value=value + 1), node)
             if self._opportunity(node, f"number {value}->{value - 1}"):
                 return ast.copy_location(ast.Constant(value=value - 1), node)
-        elif isinstance(value, str):
-            if self._opportunity(node, "str->XXstrXX"):
-                return ast.copy_location(ast.Constant(value=f"XX{value}XX"), node)
+        elif isinstance(value, str) and self._opportunity(node, "str->XXstrXX"):
+            return ast.copy_location(ast.Constant(value=f"XX{value}XX"), node)
         return node
 
 
@@ -326,7 +331,9 @@ def read_equivalents() -> list[Equivalent]:
             path, line, col = where.rsplit(":", 2)
             found.append(Equivalent(path, int(line), int(col), operator.strip(), source_line, why))
         except ValueError:
-            raise SystemExit(f"{EQUIVALENTS_FILE.name}:{number}: expected 'path:line:col operator | line | why'")
+            raise SystemExit(
+                f"{EQUIVALENTS_FILE.name}:{number}: expected 'path:line:col operator | line | why'"
+            ) from None
     return found
 
 
@@ -452,7 +459,7 @@ def _child(mutant: Mutant | None, files: Sequence[str], timeout: float, verbose:
         )
         hypothesis.settings.load_profile("mutation")
         rc = int(pytest.main([*PYTEST_ARGS, *files]))
-    except BaseException:  # noqa: BLE001 (a crash of the child is reported as its exit code)
+    except BaseException:
         rc = 99
     os._exit(rc)
 
@@ -501,7 +508,9 @@ def run_tests(mutant: Mutant | None, files: Sequence[str], timeout: float, verbo
     return outcome
 
 
-def run_many(mutants: Sequence[Mutant], files: Sequence[str], timeout: float, jobs: int) -> Iterator[tuple[Mutant, Outcome]]:
+def run_many(
+    mutants: Sequence[Mutant], files: Sequence[str], timeout: float, jobs: int
+) -> Iterator[tuple[Mutant, Outcome]]:
     """Outcomes in the order the mutants were given, with up to ``jobs`` children at a time."""
     pending = list(mutants)
     running: list[tuple[Mutant, _Running]] = []
@@ -540,11 +549,11 @@ def preload(files: Sequence[str]) -> None:
     ).stdout
     names = out.rpartition("@@MODULES@@")[2].split()
     for name in names:
-        if name in sys.modules or name.startswith(("_pytest.", "py.")) and name in sys.modules:
+        if name in sys.modules or (name.startswith(("_pytest.", "py.")) and name in sys.modules):
             continue
         try:
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001, S112 (a module that does not import on its own: the child imports it)
+        except Exception:  # noqa: S112 (a module that does not import on its own: the child imports it)
             continue
     for name in [n for n in sys.modules if n.split(".")[0] in ("micropay", "tests")]:
         del sys.modules[name]
@@ -563,9 +572,7 @@ class Tally:
         return self.killed + len(self.survived) + len(self.equivalent) + self.timeout + len(self.errors)
 
 
-def run_module(
-    path: str, equivalents: Sequence[Equivalent], graph: ImportGraph, args: argparse.Namespace
-) -> Tally:
+def run_module(path: str, equivalents: Sequence[Equivalent], graph: ImportGraph, args: argparse.Namespace) -> Tally:
     name = module_name(path)
     first, rest = test_tiers(name, graph)
     tally = Tally()
@@ -687,7 +694,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return report(tallies, equivalents, targets if args.line is None else [], time.monotonic() - started)
 
 
-def _iter_unmatched(equivalents: Sequence[Equivalent], tallies: dict[str, Tally], targets: Sequence[str]) -> Iterator[Equivalent]:
+def _iter_unmatched(
+    equivalents: Sequence[Equivalent], tallies: dict[str, Tally], targets: Sequence[str]
+) -> Iterator[Equivalent]:
     used = {id(e) for t in tallies.values() for _, e in t.equivalent}
     for e in equivalents:
         if e.path in targets and id(e) not in used:
@@ -716,7 +725,9 @@ def report(tallies: dict[str, Tally], equivalents: Sequence[Equivalent], targets
         f"{'total':30} {total.total:7} {total.killed:7} {total.timeout:8} {len(total.survived):9} "
         f"{len(total.equivalent):11} {len(total.errors):6}  {score:5.1f}%"
     )
-    print(f"\nscore {score:.1f}% excluding {len(total.equivalent)} equivalent mutants ({raw:.1f}% raw), {seconds:.0f} s")
+    print(
+        f"\nscore {score:.1f}% excluding {len(total.equivalent)} equivalent mutants ({raw:.1f}% raw), {seconds:.0f} s"
+    )
     for mutant in total.survived:
         print(f"SURVIVED {mutant.label} | {mutant.source_line}")
     for mutant, detail in total.errors:
