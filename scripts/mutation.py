@@ -27,16 +27,19 @@ import copy
 import importlib
 import importlib.abc
 import importlib.util
+import json
 import os
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import CodeType, ModuleType
-from typing import Final
+from types import CodeType, FrameType, ModuleType
+from typing import Any, Final
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 SRC: Final = ROOT / "src"
@@ -95,6 +98,8 @@ class Mutant:
     col: int
     operator: str
     source_line: str
+    in_function: bool = False
+    span: tuple[int, int] = (0, 0)  # the lines of the innermost statement around the mutated node
 
     @property
     def where(self) -> str:
@@ -114,13 +119,16 @@ class _Mutator(ast.NodeTransformer):
     def __init__(self, target: int = -1) -> None:
         self.target = target
         self.count = 0
-        self.found: list[tuple[int, int, str]] = []
+        self.found: list[tuple[int, int, str, bool, tuple[int, int]]] = []
         self._in_function = 0
+        self._statements: list[tuple[int, int]] = [(0, 0)]
 
     def _opportunity(self, node: ast.AST, operator: str) -> bool:
         index = self.count
         self.count += 1
-        self.found.append((getattr(node, "lineno", 0), getattr(node, "col_offset", 0), operator))
+        line = getattr(node, "lineno", 0)
+        span = (line, line) if isinstance(node, ast.stmt) else self._statements[-1]
+        self.found.append((line, getattr(node, "col_offset", 0), operator, self._in_function > 0, span))
         return index == self.target
 
     # Annotations are types, not behaviour (``from __future__ import annotations``): never visited.
@@ -171,7 +179,9 @@ class _Mutator(ast.NodeTransformer):
             if removable_here and self._opportunity(statement, "remove statement"):
                 out.append(ast.copy_location(ast.Pass(), statement))
                 continue
+            self._statements.append((statement.lineno, statement.end_lineno or statement.lineno))
             out.append(self.visit(statement))
+            self._statements.pop()
         return out
 
     def _visit_blocks(self, node: ast.AST) -> ast.AST:
@@ -279,8 +289,8 @@ def mutants_of(path: str) -> list[Mutant]:
     mutator = _Mutator()
     mutator.visit(ast.parse(source, path))
     return [
-        Mutant(path, index, line, col, operator, lines[line - 1].strip() if line else "")
-        for index, (line, col, operator) in enumerate(mutator.found)
+        Mutant(path, index, line, col, operator, lines[line - 1].strip() if line else "", in_function, span)
+        for index, (line, col, operator, in_function, span) in enumerate(mutator.found)
     ]
 
 
@@ -440,7 +450,50 @@ class _MutantFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         exec(self.code, module.__dict__)  # noqa: S102 (the mutant under test)
 
 
-def _child(mutant: Mutant | None, files: Sequence[str], timeout: float, verbose: bool) -> None:
+class _LineTracer:
+    """A pytest plugin for the baseline run: which lines of the target files each test executes, and how long."""
+
+    def __init__(self, files: set[str]) -> None:
+        self.files = files
+        self.order: list[str] = []
+        self.hits: dict[str, set[tuple[str, int]]] = {}
+        self.seconds: dict[str, float] = {}
+        self._current: set[tuple[str, int]] | None = None
+
+    def _global(self, frame: FrameType, event: str, arg: object) -> Callable[..., object] | None:
+        return self._local if frame.f_code.co_filename in self.files else None
+
+    def _local(self, frame: FrameType, event: str, arg: object) -> Callable[..., object]:
+        if event == "line" and self._current is not None:
+            self._current.add((frame.f_code.co_filename, frame.f_lineno))
+        return self._local
+
+    def pytest_runtest_protocol(self, item: Any, nextitem: object) -> Generator[None, object, object]:
+        self.order.append(item.nodeid)
+        self._current = self.hits.setdefault(item.nodeid, set())
+        started = time.monotonic()
+        sys.settrace(self._global)
+        threading.settrace(self._global)
+        try:
+            return (yield)
+        finally:
+            sys.settrace(None)
+            threading.settrace(None)  # type: ignore[arg-type]
+            self.seconds[item.nodeid] = time.monotonic() - started
+            self._current = None
+
+    def dump(self, path: str) -> None:
+        data = {
+            "order": self.order,
+            "seconds": self.seconds,
+            "hits": {n: sorted(lines) for n, lines in self.hits.items()},
+        }
+        Path(path).write_text(json.dumps(data))
+
+
+def _child(
+    mutant: Mutant | None, tests: Sequence[str], timeout: float, verbose: bool, trace: tuple[set[str], str] | None
+) -> None:
     """Runs in the forked child and never returns."""
     try:
         signal.alarm(max(1, int(timeout)))
@@ -458,7 +511,15 @@ def _child(mutant: Mutant | None, files: Sequence[str], timeout: float, verbose:
             "mutation", database=None, deadline=None, derandomize=True, print_blob=False
         )
         hypothesis.settings.load_profile("mutation")
-        rc = int(pytest.main([*PYTEST_ARGS, *files]))
+        plugins: list[object] = []
+        tracer = None
+        if trace is not None:
+            tracer = _LineTracer(trace[0])
+            pytest.hookimpl(wrapper=True)(_LineTracer.pytest_runtest_protocol)
+            plugins.append(tracer)
+        rc = int(pytest.main([*PYTEST_ARGS, *tests], plugins=plugins))
+        if tracer is not None and trace is not None:
+            tracer.dump(trace[1])
     except BaseException:
         rc = 99
     os._exit(rc)
@@ -472,14 +533,21 @@ class Outcome:
 
 
 class _Running:
-    def __init__(self, mutant: Mutant | None, files: Sequence[str], timeout: float, verbose: bool) -> None:
+    def __init__(
+        self,
+        mutant: Mutant | None,
+        files: Sequence[str],
+        timeout: float,
+        verbose: bool,
+        trace: tuple[set[str], str] | None = None,
+    ) -> None:
         self.started = time.monotonic()
         self.deadline = self.started + timeout + 5
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
-            _child(mutant, files, timeout, verbose)
+            _child(mutant, files, timeout, verbose, trace)
         self.pid = pid
 
     def poll(self) -> Outcome | None:
@@ -508,18 +576,22 @@ def run_tests(mutant: Mutant | None, files: Sequence[str], timeout: float, verbo
     return outcome
 
 
-def run_many(
-    mutants: Sequence[Mutant], files: Sequence[str], timeout: float, jobs: int
-) -> Iterator[tuple[Mutant, Outcome]]:
-    """Outcomes in the order the mutants were given, with up to ``jobs`` children at a time."""
-    pending = list(mutants)
+Job = tuple[Mutant, Sequence[str], float]  # the mutant, the tests (files or node ids), the timeout
+
+
+def run_many(jobs: Sequence[Job], at_once: int) -> Iterator[tuple[Mutant, Outcome]]:
+    """Outcomes in the order the jobs were given, with up to ``at_once`` children at a time."""
+    pending = list(jobs)
     running: list[tuple[Mutant, _Running]] = []
     finished: dict[int, Outcome] = {}
     next_to_yield = 0
     while pending or running:
-        while pending and len(running) < jobs:
-            mutant = pending.pop(0)
-            running.append((mutant, _Running(mutant, files, timeout, verbose=False)))
+        while pending and len(running) < at_once:
+            mutant, tests, timeout = pending.pop(0)
+            if not tests:  # no test executes the mutated line
+                finished[id(mutant)] = Outcome("survived", 0.0, "no test executes this line")
+                continue
+            running.append((mutant, _Running(mutant, tests, timeout, verbose=False)))
         still: list[tuple[Mutant, _Running]] = []
         for mutant, child in running:
             outcome = child.poll()
@@ -528,11 +600,46 @@ def run_many(
             else:
                 finished[id(mutant)] = outcome
         running = still
-        while next_to_yield < len(mutants) and id(mutants[next_to_yield]) in finished:
-            mutant = mutants[next_to_yield]
+        while next_to_yield < len(jobs) and id(jobs[next_to_yield][0]) in finished:
+            mutant = jobs[next_to_yield][0]
             yield mutant, finished.pop(id(mutant))
             next_to_yield += 1
-        time.sleep(0.02)
+        if running:
+            time.sleep(0.02)
+
+
+@dataclass
+class Coverage:
+    """What the baseline run saw: the tests in run order, their lines of the target files, their durations."""
+
+    order: list[str]
+    hits: dict[str, set[tuple[str, int]]]
+    seconds: dict[str, float]
+
+    def tests_for(self, mutant: Mutant, files: Sequence[str]) -> list[str]:
+        """The node ids, among ``files`` and in their order, that execute a line of the mutant's statement."""
+        target = str(ROOT / mutant.path)
+        lines = {(target, line) for line in range(mutant.span[0], mutant.span[1] + 1)}
+        rank = {f: i for i, f in enumerate(files)}
+        chosen = [n for n in self.order if n.split("::")[0] in rank and self.hits.get(n, set()) & lines]
+        return sorted(chosen, key=lambda n: rank[n.split("::")[0]])
+
+
+def trace_baseline(targets: Sequence[str], files: Sequence[str]) -> Coverage:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = handle.name
+    try:
+        traced = {str(ROOT / t) for t in targets}
+        running = _Running(None, files, 3600, verbose=False, trace=(traced, out))
+        while (outcome := running.poll()) is None:
+            time.sleep(0.1)
+        if outcome.status != "survived":
+            raise SystemExit(f"the unmutated tests do not pass ({outcome.status} {outcome.detail}): {files}")
+        data = json.loads(Path(out).read_text())
+    finally:
+        Path(out).unlink(missing_ok=True)
+    hits = {n: {(f, int(line)) for f, line in lines} for n, lines in data["hits"].items()}
+    return Coverage(order=data["order"], hits=hits, seconds=data["seconds"])
 
 
 def preload(files: Sequence[str]) -> None:
@@ -562,7 +669,7 @@ def preload(files: Sequence[str]) -> None:
 @dataclass
 class Tally:
     killed: int = 0
-    survived: list[Mutant] = field(default_factory=list)
+    survived: list[tuple[Mutant, str]] = field(default_factory=list)
     equivalent: list[tuple[Mutant, Equivalent]] = field(default_factory=list)
     timeout: int = 0
     errors: list[tuple[Mutant, str]] = field(default_factory=list)
@@ -572,16 +679,23 @@ class Tally:
         return self.killed + len(self.survived) + len(self.equivalent) + self.timeout + len(self.errors)
 
 
-def run_module(path: str, equivalents: Sequence[Equivalent], graph: ImportGraph, args: argparse.Namespace) -> Tally:
+def run_module(
+    path: str, equivalents: Sequence[Equivalent], graph: ImportGraph, coverage: Coverage, args: argparse.Namespace
+) -> Tally:
+    """Mutants inside functions run the tests that execute their statement (from the baseline's trace); the
+    others (constants, defaults: import time) run the files that import the module, direct ones first."""
     name = module_name(path)
     first, rest = test_tiers(name, graph)
+    files = [*first, *rest]
     tally = Tally()
-    print(f"\n{path}: tests {len(first)} direct + {len(rest)} transitive files", flush=True)
-    baseline = run_tests(None, first, timeout=600)
-    if baseline.status != "survived":
-        raise SystemExit(f"{path}: the unmutated tests do not pass ({baseline.status} {baseline.detail}).")
-    timeout = max(20.0, 10 * baseline.seconds)
-    chosen: list[Mutant] = []
+    print(f"\n{path}: tests from {len(first)} direct + {len(rest)} transitive files", flush=True)
+
+    def seconds_of(tests: Sequence[str]) -> float:
+        if all("::" in t for t in tests):
+            return sum(coverage.seconds.get(t, 1.0) for t in tests)
+        return sum(coverage.seconds.get(n, 1.0) for n in coverage.order if n.split("::")[0] in tests)
+
+    jobs: list[Job] = []
     for mutant in mutants_of(path):
         if args.line is not None and mutant.line != args.line:
             continue
@@ -589,24 +703,13 @@ def run_module(path: str, equivalents: Sequence[Equivalent], graph: ImportGraph,
         if known is not None and not args.check_equivalents:
             tally.equivalent.append((mutant, known))
             continue
-        chosen.append(mutant)
+        tests: Sequence[str] = coverage.tests_for(mutant, files) if mutant.in_function else files
+        jobs.append((mutant, tests, max(20.0, 5 * seconds_of(tests) + 10)))
     outcomes: dict[int, Outcome] = {}
-    survivors: list[Mutant] = []
-    for mutant, outcome in run_many(chosen, first, timeout, args.jobs):
+    for mutant, outcome in run_many(jobs, args.jobs):
         outcomes[id(mutant)] = outcome
-        if outcome.status == "survived" and rest:
-            survivors.append(mutant)
-        else:
-            _progress(mutant, outcome, args)
-    if survivors:
-        rest_baseline = run_tests(None, rest, timeout=900)
-        if rest_baseline.status != "survived":
-            raise SystemExit(f"{path}: the unmutated transitive tests do not pass ({rest_baseline.status}).")
-        rest_timeout = max(30.0, 5 * rest_baseline.seconds)
-        for mutant, outcome in run_many(survivors, rest, rest_timeout, args.jobs):
-            outcomes[id(mutant)] = outcome
-            _progress(mutant, outcome, args)
-    for mutant in chosen:
+        _progress(mutant, outcome, args)
+    for mutant, _, _ in jobs:
         outcome = outcomes[id(mutant)]
         known = equivalent_for(mutant, equivalents)
         if known is not None:
@@ -619,7 +722,7 @@ def run_module(path: str, equivalents: Sequence[Equivalent], graph: ImportGraph,
         elif outcome.status == "timeout":
             tally.timeout += 1
         elif outcome.status == "survived":
-            tally.survived.append(mutant)
+            tally.survived.append((mutant, outcome.detail))
         else:
             tally.errors.append((mutant, outcome.detail))
     print(flush=True)
@@ -690,7 +793,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     every_file = sorted({f for t in targets for tier in test_tiers(module_name(t), graph) for f in tier})
     started = time.monotonic()
     preload(every_file)
-    tallies = {path: run_module(path, equivalents, graph, args) for path in targets}
+    print(f"tracing the unmutated run of {len(every_file)} test files ...", flush=True)
+    coverage = trace_baseline(targets, every_file)
+    print(f"{len(coverage.order)} tests in {time.monotonic() - started:.0f} s", flush=True)
+    tallies = {path: run_module(path, equivalents, graph, coverage, args) for path in targets}
     return report(tallies, equivalents, targets if args.line is None else [], time.monotonic() - started)
 
 
@@ -728,8 +834,8 @@ def report(tallies: dict[str, Tally], equivalents: Sequence[Equivalent], targets
     print(
         f"\nscore {score:.1f}% excluding {len(total.equivalent)} equivalent mutants ({raw:.1f}% raw), {seconds:.0f} s"
     )
-    for mutant in total.survived:
-        print(f"SURVIVED {mutant.label} | {mutant.source_line}")
+    for mutant, detail in total.survived:
+        print(f"SURVIVED {mutant.label} | {mutant.source_line}{f' | {detail}' if detail else ''}")
     for mutant, detail in total.errors:
         print(f"ERROR    {mutant.label} | {mutant.source_line} | {detail}")
     stale = list(_iter_unmatched(equivalents, tallies, targets))
