@@ -111,9 +111,7 @@ class HandleCallback:
             except ConcurrentUpdate:
                 lost_race = True
             except CallbackMismatch:
-                await uow.attempts.update(
-                    row.with_exchange(AttemptOutcome.INVALID, now=int(self._clock.now()))
-                )
+                await uow.attempts.update(row.with_exchange(AttemptOutcome.INVALID, now=int(self._clock.now())))
                 await uow.commit()
                 raise
             except BaseException:
@@ -141,9 +139,7 @@ class HandleCallback:
             try:
                 application = await self._apply_in(uow, route, row, result)
             except CallbackMismatch:
-                await uow.attempts.update(
-                    row.with_exchange(AttemptOutcome.INVALID, now=int(self._clock.now()))
-                )
+                await uow.attempts.update(row.with_exchange(AttemptOutcome.INVALID, now=int(self._clock.now())))
                 await uow.commit()
                 raise
             await uow.commit()
