@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
 
     async def check_sessions() -> None:
         # Likewise a missing access-token secret (MICROPAY_JWT_SECRET outside the embedded default); and the
-        # password hasher's decoy hash is made now rather than inside the first login.
+        # password hasher's decoy hash is started now (in the background) rather than inside the first login.
         await container.get(AccessTokenSigner)
         await container.get(PasswordHasher)
 
