@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from micropay.adapters.persistence.errors import storage_errors
 from micropay.adapters.persistence.mapping import api_key_to_domain
-from micropay.adapters.persistence.pg_driver import PgDriver, autocommit
+from micropay.adapters.persistence.pg_driver import PgDriver, suspect_pool
 from micropay.adapters.persistence.rows import API_KEYS, ATTEMPTS, CREDENTIALS, INTENTS, UNMATCHED_CALLBACKS
 from micropay.adapters.persistence.unroutable import DEFAULT_BUDGET_PER_MINUTE, keepable
 from micropay.domain.model.api_keys import ApiKey
 from micropay.domain.model.environment import Environment, Tenant
 from micropay.domain.model.intent import IntentStatus
+from micropay.ports.errors import StorageUnavailable
 from micropay.ports.tenant_directory import CallbackRoute, StuckIntent, TenantDirectory
 
 log = logging.getLogger(__name__)
@@ -157,9 +158,16 @@ class SqlaTenantDirectory(TenantDirectory):
     async def _driver_run(self, action: str, sql: str, *args: Any) -> list[Any]:
         """The hot lookups on Postgres: one statement on the asyncpg connection (pg_driver.py), autocommit."""
         with storage_errors(action):
-            async with autocommit(self._engine).connect() as connection:
-                driver = PgDriver(connection.sync_connection.connection.driver_connection)  # type: ignore[union-attr]
-                return await driver.fetch(action, sql, *args)
+            # no transaction at all: SQLAlchemy begins none until it executes something, and it executes nothing
+            async with self._engine.connect() as connection:
+                driver = PgDriver.of(connection)
+                try:
+                    return await driver.fetch(action, sql, *args)
+                except StorageUnavailable:
+                    if driver.broken:  # as SQLAlchemy does on a disconnect (unit_of_work._close_quietly)
+                        suspect_pool(connection)
+                        await connection.invalidate()
+                    raise
 
     async def _run_count(self, action: str, statement: Executable, params: dict[str, Any]) -> int:
         with storage_errors(action):

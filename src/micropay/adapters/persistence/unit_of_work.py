@@ -17,7 +17,7 @@ from micropay.adapters.persistence.event_repository import SqlaEventRepository
 from micropay.adapters.persistence.idempotency_bindings import SqlaIdempotencyBindings
 from micropay.adapters.persistence.intent_repository import SqlaIntentRepository
 from micropay.adapters.persistence.merchant_repository import SqlaMerchantRepository
-from micropay.adapters.persistence.pg_driver import SAVEPOINT, PgDriver, autocommit
+from micropay.adapters.persistence.pg_driver import SAVEPOINT, PgDriver, adapter_supported, autocommit, suspect_pool
 from micropay.adapters.persistence.tenant_scope import set_tenant
 from micropay.adapters.persistence.webhook_delivery_repository import SqlaWebhookDeliveryRepository
 from micropay.adapters.persistence.webhook_endpoint_repository import SqlaWebhookEndpointRepository
@@ -68,10 +68,10 @@ class SqlaUnitOfWork(WebhookUnitOfWork):
         with storage_errors("start a transaction"):
             # Postgres: the transaction is the driver's (pg_driver.py), one round trip with the tenant;
             # the SQLAlchemy connection never begins one of its own (AUTOCOMMIT), its statements run in it.
-            connection = await (autocommit(self._engine) if postgres else self._engine).connect()
+            connection = await (autocommit(self._engine) if postgres and not _ADAPTER_OK else self._engine).connect()
             try:
                 if postgres:
-                    driver = PgDriver(connection.sync_connection.connection.driver_connection)  # type: ignore[union-attr]
+                    driver = PgDriver.of(connection, own_transaction=_ADAPTER_OK)
                     await driver.begin(self.tenant)
                 else:
                     await connection.begin()
@@ -146,7 +146,7 @@ class SqlaUnitOfWork(WebhookUnitOfWork):
             await _close_quietly(connection, self._driver)
             return
         if self._driver is not None and not await _ended(self._driver):
-            await _close_quietly(connection, None, invalidate=True)
+            await _close_quietly(connection, self._driver, invalidate=True)
             raise StorageUnavailable("The database failed while trying to roll back.")
         with storage_errors("roll back"):
             await connection.close()  # rolls back whatever was not committed (SQLite; nothing left on Postgres)
@@ -165,6 +165,9 @@ async def _close_quietly(
     if driver is not None and not await _ended(driver):
         invalidate = True
     with contextlib.suppress(Exception):
+        if driver is not None and driver.broken:
+            # As SQLAlchemy does on a disconnect: every connection the pool made before now is suspect.
+            suspect_pool(connection)
         if invalidate:
             await connection.invalidate()
         await connection.close()
@@ -174,13 +177,19 @@ async def _ended(driver: PgDriver) -> bool:
     """Roll back the driver's transaction if it is still open (not committed, or its COMMIT was interrupted);
     False when that failed or the connection is busy or broken (then it must not go back to the pool)."""
     try:
-        if driver.raw.is_closed():
+        if driver.broken or driver.raw.is_closed():
             return False
         if driver.raw.is_in_transaction():
             await driver.raw.execute("ROLLBACK")
     except BaseException:
         return False
+    finally:
+        driver.release()  # SQLAlchemy's adapter back to its own isolation level before the pool sees it
     return not driver.raw.is_in_transaction()
+
+
+#: SQLAlchemy's asyncpg adapter can be told directly that the driver owns the transaction (PgDriver.of).
+_ADAPTER_OK: bool = adapter_supported()
 
 
 class SqlaUnitOfWorkFactory(UnitOfWorkFactory):
