@@ -31,10 +31,16 @@ install: $(STAMP)
 run: install
 	$(BIN)/python -m micropay.entrypoints.devserver --host $(HOST) --port $(PORT) --sim-port $(SIM_PORT)
 
+# The suite runs in $(PYTEST_WORKERS) pytest-xdist workers (PYTEST_WORKERS=0: one process). Most of its time is
+# spent waiting on servers, subprocesses and timeouts, so two workers overlap that even on two cores;
+# ``--dist loadgroup`` keeps each xdist_group (the browser tests, see tests/conftest.py) in one worker.
+PYTEST_WORKERS ?= 2
+XDIST = -n $(PYTEST_WORKERS) --dist loadgroup
+
 test: install test-dashboard
 	@$(MAKE) --no-print-directory test-js
 	@$(MAKE) --no-print-directory node-verifier-install
-	$(BIN)/python -m pytest -p no:cacheprovider --cov --cov-report=term:skip-covered -q
+	$(BIN)/python -m pytest -p no:cacheprovider $(XDIST) --cov --cov-report=term:skip-covered -q
 
 test-fast: install
 	$(BIN)/python -m pytest -q -x
@@ -44,10 +50,10 @@ test-unit: install
 	$(BIN)/python -m pytest -p no:cacheprovider -q tests/unit tests/fakes $(PYTEST_ARGS)
 
 test-integration: install
-	$(BIN)/python -m pytest -p no:cacheprovider -q tests/integration tests/cli $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider $(XDIST) -q tests/integration tests/cli $(PYTEST_ARGS)
 
 test-e2e: install
-	$(BIN)/python -m pytest -p no:cacheprovider -q tests/e2e $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider $(XDIST) -q tests/e2e tests/browser tests/sdk $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests bench scripts

@@ -51,8 +51,14 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that needs Postgres with the registered ``postgres`` marker (``-m "not postgres"``
-    runs the rest): tests that take ``postgres_url``, and the Postgres half of the backend-parametrised ones."""
+    runs the rest): tests that take ``postgres_url``, and the Postgres half of the backend-parametrised ones.
+
+    Under pytest-xdist (``make test`` runs ``-n 2 --dist loadgroup``) the browser tests form one group, so they
+    run in one worker, one after another: their package-scoped sync Playwright keeps an event loop on the
+    worker's main thread, and is opened once there rather than in every worker."""
     for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.xdist_group("browser"))
         names = getattr(item, "fixturenames", ())
         callspec = getattr(item, "callspec", None)
         params = callspec.params.values() if callspec is not None else ()

@@ -207,6 +207,36 @@ def new_vault_key() -> str:
     return base64.b64encode(os.urandom(32)).decode()
 
 
+def stack_settings(database_url: str, public_url: str, simulator_url: str, **settings_changes: Any) -> Settings:
+    """The API's settings in the e2e stack (and the in-process one of ``tests/integration/http``)."""
+    settings = Settings(
+        database_url=database_url,
+        vault_key=new_vault_key(),
+        public_url=public_url,
+        daraja_sandbox_url=simulator_url,
+        daraja_production_url=simulator_url,
+        sandbox_consumer_key="e2e-sandbox-consumer-key",
+        sandbox_consumer_secret="e2e-sandbox-consumer-secret",
+        sandbox_passkey=SANDBOX_PASSKEY,
+        daraja_connect_timeout=2.0,
+        daraja_read_timeout=READ_TIMEOUT_S,
+        log_level="WARNING",
+        reconcile_interval=0,
+        jwt_secret=new_vault_key(),
+        signup="open",
+    )
+    return msgspec.structs.replace(settings, **settings_changes)
+
+
+def simulator_settings() -> SimulatorSettings:
+    """The simulator's settings in the e2e stack: a short callback delay, and the fault shortcodes."""
+    return SimulatorSettings(
+        callback_delay_ms=CALLBACK_DELAY_MS,
+        hold_ms=HOLD_MS,
+        merchants={code: FAULT_PASSKEY for code in FAULT_SHORTCODES},
+    )
+
+
 @contextmanager
 def running_stack(database_url: str, backend: str, **settings_changes: Any) -> Iterator[Stack]:
     """Start the simulator and the API (pointed at it and at ``database_url``); stop both after.
@@ -216,35 +246,13 @@ def running_stack(database_url: str, backend: str, **settings_changes: Any) -> I
     """
     loop = ServerLoop()
     try:
-        simulator_app = create_simulator_app(
-            SimulatorSettings(
-                callback_delay_ms=CALLBACK_DELAY_MS,
-                hold_ms=HOLD_MS,
-                merchants={code: FAULT_PASSKEY for code in FAULT_SHORTCODES},
-            )
-        )
+        simulator_app = create_simulator_app(simulator_settings())
         simulator = _Served(loop, simulator_app, _bound_socket())
         simulator.wait_started()
         try:
             api_socket = _bound_socket()
             public_url = f"http://127.0.0.1:{api_socket.getsockname()[1]}"
-            settings = Settings(
-                database_url=database_url,
-                vault_key=new_vault_key(),
-                public_url=public_url,
-                daraja_sandbox_url=simulator.url,
-                daraja_production_url=simulator.url,
-                sandbox_consumer_key="e2e-sandbox-consumer-key",
-                sandbox_consumer_secret="e2e-sandbox-consumer-secret",
-                sandbox_passkey=SANDBOX_PASSKEY,
-                daraja_connect_timeout=2.0,
-                daraja_read_timeout=READ_TIMEOUT_S,
-                log_level="WARNING",
-                reconcile_interval=0,
-                jwt_secret=new_vault_key(),
-                signup="open",
-            )
-            settings = msgspec.structs.replace(settings, **settings_changes)
+            settings = stack_settings(database_url, public_url, simulator.url, **settings_changes)
             tokens = RecordingTokenIssuer(Sha256CallbackTokenIssuer(public_url))
             api_app = create_app(settings, TokenRecorderProvider(tokens), configure_logs=False)
             # the API runs on the server `micropay serve` runs (our protocol and its limits, ADR 0013)

@@ -24,6 +24,17 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 REPO = Path(__file__).resolve().parents[2]
 
 
+def phases(stack: Stack) -> list[str]:
+    """Every phase on Postgres; on SQLite all but ``coverage``.
+
+    The coverage phase sends the boundary and negative values of every parameter (over a thousand requests, the
+    greater part of the run); nearly all are refused at the edge before any storage, which is the same code on
+    both backends, and the in-process matrices in ``tests/integration/http`` pin those answers. The generated
+    valid data of the examples, fuzzing and stateful phases is what reaches each database, so it runs on both.
+    """
+    return [] if stack.backend == "postgres" else ["--phases", "examples,fuzzing,stateful"]
+
+
 @pytest.mark.skipif(not SCHEMATHESIS.exists() and shutil.which("schemathesis") is None, reason="no schemathesis")
 def test_no_generated_request_causes_a_server_error(stack: Stack, merchant: Merchant, tmp_path: Path) -> None:
     command = [
@@ -54,6 +65,7 @@ def test_no_generated_request_causes_a_server_error(stack: Stack, merchant: Merc
         "--seed",
         "20261127",
         "--no-color",
+        *phases(stack),
     ]
     hostile_log = tmp_path / "hostile.log"
     env = {

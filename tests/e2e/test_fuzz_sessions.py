@@ -18,6 +18,7 @@ import pytest
 
 from tests.e2e.harness import Stack
 from tests.e2e.sessions_client import PASSWORD, unique_email
+from tests.e2e.test_fuzz_openapi import phases
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
@@ -53,6 +54,7 @@ def test_no_generated_session_request_causes_a_server_error(stack: Stack, tmp_pa
         "--seed",
         "20261201",
         "--no-color",
+        *phases(stack),
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=tmp_path, check=False)
 

@@ -10,10 +10,10 @@ import pytest
 
 from micropay.domain.model.credentials import DarajaCredentials, TransactionType
 from micropay.domain.model.environment import Environment
-from micropay.ports.callback_parser import MalformedCallback
-from micropay.ports.credential_vault import VaultError
 from micropay.domain.model.intent import PaymentError
 from micropay.domain.model.push import PushAccepted, PushAnswerLost, PushNotSent, PushRejected
+from micropay.ports.callback_parser import MalformedCallback
+from micropay.ports.credential_vault import VaultError
 from micropay.ports.daraja_gateway import (
     ProviderConfigurationError,
     ProviderUnavailable,

@@ -48,6 +48,14 @@ from micropay.domain.use_cases.reconcile_intent import ReconcilePaymentIntent
 from micropay.domain.use_cases.reconcile_stuck import ReconcileStuckPayments
 from micropay.domain.use_cases.stream_events import OpenEventStream
 from micropay.domain.use_cases.wait_for_intent import WaitForPaymentIntent
+from micropay.entrypoints.read_routing import (
+    KeyRollProvider,
+    ReadRoutingProvider,
+    RoutedReadsProvider,
+    RouterSlot,
+    announce_commits,
+    read_directory,
+)
 from micropay.entrypoints.settings import LOCAL_KEY_FILE, Settings, SettingsError
 from micropay.ports.callback_parser import CallbackParser
 from micropay.ports.callback_tokens import CallbackTokenIssuer
@@ -132,9 +140,11 @@ class InfrastructureProvider(Provider):
         return managed
 
     @provide
-    def persistence(self, engine: AsyncEngine, feed: ChangeFeed, settings: Settings) -> Persistence:
+    def persistence(self, engine: AsyncEngine, feed: ChangeFeed, settings: Settings, slot: RouterSlot) -> Persistence:
         return build_persistence(
-            engine, after_commit=feed.publish, unroutable_budget=settings.unroutable_callback_budget
+            engine,
+            after_commit=announce_commits(feed, slot),
+            unroutable_budget=settings.unroutable_callback_budget,
         )
 
     @provide
@@ -142,8 +152,11 @@ class InfrastructureProvider(Provider):
         return persistence.uow_factory
 
     @provide
-    def directory(self, persistence: Persistence) -> TenantDirectory:
-        return persistence.tenant_directory
+    def directory(
+        self, persistence: Persistence, slot: RouterSlot, feed: ManagedChangeFeed, settings: Settings
+    ) -> TenantDirectory:
+        # With replicas: key lookups on a replica while the primary is down; on Postgres: the key cache.
+        return read_directory(persistence.tenant_directory, slot, feed, settings)
 
     @provide
     def idempotency_store(self, persistence: Persistence) -> IdempotencyStore:
@@ -231,5 +244,8 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         AccountsProvider(),
         WebhookProvider(),
         WebhookUseCaseProvider(),
+        ReadRoutingProvider(),
+        RoutedReadsProvider(),
+        KeyRollProvider(),
         *overrides,
     )

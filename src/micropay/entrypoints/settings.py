@@ -79,6 +79,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     webhook_poll_interval: Annotated[float, msgspec.Meta(gt=0)] = 1.0
     #: Seconds a lease outlives an attempt's timeout before another process may take the attempt over.
     webhook_lease_margin: Annotated[int, msgspec.Meta(ge=1)] = 30
+    #: Streaming replicas (comma-separated ``postgresql+asyncpg://`` URLs) for retrieve, list, attempts and
+    #: events reads, and read-only mode when the primary is down (docs/replicas.md, ADR 0014).
+    database_replica_urls: str = ""
+    #: Seconds a tenant's reads stay on the primary after it wrote; also the most replay lag a replica may have.
+    replica_pin_seconds: Annotated[float, msgspec.Meta(gt=0, le=300)] = 5.0
+    #: Seconds between two health checks of the primary and the replicas.
+    replica_check_interval: Annotated[float, msgspec.Meta(gt=0, le=60)] = 1.0
+    #: API-key lookups cached per process on Postgres while its LISTEN connection is up (0 turns it off),
+    #: and the seconds after which a cached lookup is read again anyway.
+    api_key_cache_size: Annotated[int, msgspec.Meta(ge=0)] = 10_000
+    api_key_cache_ttl: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 60.0
 
     def __repr__(self) -> str:
         return f"Settings(database_url=<{self.database_backend}>, public_url={self.public_url!r})"
@@ -86,6 +97,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def database_backend(self) -> str:
         return "postgresql" if self.database_url.startswith("postgresql") else "sqlite"
+
+    @property
+    def replica_urls(self) -> list[str]:
+        """``MICROPAY_DATABASE_REPLICA_URLS`` as a list; each must be a Postgres URL, and so the primary."""
+        urls = [url.strip() for url in self.database_replica_urls.split(",") if url.strip()]
+        if urls and (self.is_embedded or not all(url.startswith("postgresql") for url in urls)):
+            raise SettingsError(
+                "MICROPAY_DATABASE_REPLICA_URLS takes postgresql+asyncpg:// URLs of streaming replicas "
+                "of a Postgres MICROPAY_DATABASE_URL."
+            )
+        return urls
 
     @property
     def is_embedded(self) -> bool:
@@ -136,6 +158,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "webhook_per_endpoint": "MICROPAY_WEBHOOK_PER_ENDPOINT",
             "webhook_poll_interval": "MICROPAY_WEBHOOK_POLL_INTERVAL",
             "webhook_lease_margin": "MICROPAY_WEBHOOK_LEASE_MARGIN",
+            "database_replica_urls": "MICROPAY_DATABASE_REPLICA_URLS",
+            "replica_pin_seconds": "MICROPAY_REPLICA_PIN_SECONDS",
+            "replica_check_interval": "MICROPAY_REPLICA_CHECK_INTERVAL",
+            "api_key_cache_size": "MICROPAY_API_KEY_CACHE_SIZE",
+            "api_key_cache_ttl": "MICROPAY_API_KEY_CACHE_TTL",
         }
         raw = {field: values[env] for field, env in names.items() if values.get(env, "") != ""}
         try:

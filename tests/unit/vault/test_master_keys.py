@@ -31,6 +31,8 @@ def _key(raw: bytes = RAW) -> str:
         base64.urlsafe_b64encode(RAW).decode(),
         base64.urlsafe_b64encode(RAW).decode().rstrip("="),
     ],
+    # the keys are random: ids that are not, so that every pytest-xdist worker collects the same tests
+    ids=["standard", "surrounded-by-whitespace", "unpadded", "urlsafe", "urlsafe-unpadded"],
 )
 def test_a_32_byte_key_in_standard_or_urlsafe_base64_is_accepted(text: str) -> None:
     keys = load_master_keys(text, None)
@@ -63,6 +65,10 @@ def test_the_key_id_names_the_key_without_revealing_it() -> None:
         ("Zm9v-YmFy+YmF6Zm9vYmFyYmF6Zm9vYmFyYmF6Zm9vYmE=", "mixes the standard and URL-safe"),
         ("é" * 44, "is not valid base64"),
     ],
+    # the random keys' ids would differ between pytest-xdist workers: the problem names each case
+    ids=lambda value: (
+        value if isinstance(value, str) and value.startswith(("decodes", "is not", "mixes", "MICRO")) else "-"
+    ),
 )
 def test_a_missing_or_malformed_key_fails_loudly_without_echoing_it(current: str | None, problem: str) -> None:
     with pytest.raises(VaultKeyInvalid) as caught:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from micropay.adapters.realtime.in_process import InProcessChangeFeed
-from micropay.adapters.realtime.pg_listen_notify import PgListenNotifyChangeFeed, asyncpg_dsn
+from micropay.adapters.realtime.pg_listen_notify import FeedObserver, PgListenNotifyChangeFeed, asyncpg_dsn
 from micropay.ports.change_feed import ChangeFeed
 
 
@@ -25,4 +25,11 @@ def build_change_feed(database_url: str, listen_database_url: str | None = None)
     return InProcessChangeFeed()
 
 
-__all__ = ["InProcessChangeFeed", "ManagedChangeFeed", "PgListenNotifyChangeFeed", "asyncpg_dsn", "build_change_feed"]
+__all__ = [
+    "FeedObserver",
+    "InProcessChangeFeed",
+    "ManagedChangeFeed",
+    "PgListenNotifyChangeFeed",
+    "asyncpg_dsn",
+    "build_change_feed",
+]

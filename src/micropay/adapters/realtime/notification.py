@@ -15,6 +15,14 @@ from micropay.domain.model.environment import Environment, Tenant
 from micropay.ports.change_feed import Change
 
 CHANNEL: Final = "micropay_changes"
+#: Migration 0011: the payload is the SHA-256 hash of a changed API key, or ``*`` for every key.
+KEY_CHANNEL: Final = "micropay_api_keys"
+#: A payload on ``KEY_CHANNEL`` that is no hash: each listener answers ``<barrier>:<its backend pid>`` on
+#: ``ACK_CHANNEL`` once it has handled every notification before it (``PgListenNotifyChangeFeed.key_barrier``).
+BARRIER_PREFIX: Final = "barrier:"
+ACK_CHANNEL: Final = "micropay_api_keys_ack"
+#: The ``application_name`` of every LISTEN connection (how a barrier counts the listening processes).
+LISTENER_NAME: Final = "micropay-listen"
 
 
 class _Payload(msgspec.Struct, frozen=True):

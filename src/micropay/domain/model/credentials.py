@@ -13,6 +13,8 @@ from micropay.domain.model.environment import Environment
 
 _SHORTCODE: Final = re.compile(r"\d{5,7}", re.ASCII)  # ASCII: \d would take any digit
 _FIELD_MAX: Final = 512
+#: How much of the consumer key the masked view (and a ``repr``) shows: its last characters.
+CONSUMER_KEY_HINT_LENGTH: Final = 4
 
 
 class TransactionType(StrEnum):
@@ -38,7 +40,7 @@ class DarajaCredentials(msgspec.Struct, frozen=True, kw_only=True):
         return (
             f"DarajaCredentials(business_short_code={self.business_short_code!r}, "
             f"transaction_type={self.transaction_type.value!r}, party_b={self.party_b!r}, "
-            f"consumer_key='…{self.consumer_key[-4:]}', consumer_secret='***', passkey='***')"
+            f"consumer_key='…{self.consumer_key[-CONSUMER_KEY_HINT_LENGTH:]}', consumer_secret='***', passkey='***')"
         )
 
     __str__ = __repr__
@@ -49,7 +51,7 @@ class DarajaCredentials(msgspec.Struct, frozen=True, kw_only=True):
             ("business_short_code", self.business_short_code),
             ("transaction_type", self.transaction_type.value),
             ("party_b", self.party_b),
-            ("consumer_key", f"…{self.consumer_key[-4:]}"),
+            ("consumer_key", f"…{self.consumer_key[-CONSUMER_KEY_HINT_LENGTH:]}"),
             ("consumer_secret", "***"),
             ("passkey", "***"),
         ]
@@ -146,7 +148,7 @@ def view_of(credentials: DarajaCredentials, environment: Environment, updated: i
         business_short_code=credentials.business_short_code,
         transaction_type=credentials.transaction_type,
         party_b=credentials.party_b,
-        consumer_key_last4=credentials.consumer_key[-4:],
+        consumer_key_last4=credentials.consumer_key[-CONSUMER_KEY_HINT_LENGTH:],
         updated=updated,
     )
 

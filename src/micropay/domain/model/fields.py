@@ -16,7 +16,9 @@ METADATA_KEY_MAX: Final = 40
 METADATA_VALUE_MAX: Final = 500
 CANCELLATION_REASON_MAX: Final = 100
 
-_ACCOUNT_REFERENCE: Final = re.compile(r"[A-Za-z0-9]{1,12}")
+#: The account reference's form, also the pattern the HTTP schema (and so the OpenAPI document) declares.
+ACCOUNT_REFERENCE_PATTERN: Final = f"[A-Za-z0-9]{{1,{ACCOUNT_REFERENCE_MAX}}}"
+_ACCOUNT_REFERENCE: Final = re.compile(ACCOUNT_REFERENCE_PATTERN)
 _PRINTABLE_ASCII: Final = re.compile(r"[^A-Za-z0-9 ]+")
 
 
@@ -30,7 +32,8 @@ def account_reference(raw: object) -> str:
     """1-12 characters ``[A-Za-z0-9]``: shown to the customer in the prompt."""
     if not isinstance(raw, str) or not _ACCOUNT_REFERENCE.fullmatch(raw):
         raise InvalidParameter(
-            "account_reference", "account_reference must be 1 to 12 characters, letters and digits only."
+            "account_reference",
+            f"account_reference must be 1 to {ACCOUNT_REFERENCE_MAX} characters, letters and digits only.",
         )
     return raw
 

@@ -11,6 +11,7 @@ from micropay.domain.errors import InvalidParameter
 CURRENCY: Final = "kes"
 MIN_AMOUNT: Final = 100  # KES 1
 MAX_AMOUNT: Final = 25_000_000  # KES 250,000 per transaction (Daraja's cap)
+CENTS_PER_SHILLING: Final = 100  # an amount is a multiple of it: M-Pesa moves whole shillings
 
 
 class Money(msgspec.Struct, frozen=True, kw_only=True):
@@ -30,7 +31,7 @@ class Money(msgspec.Struct, frozen=True, kw_only=True):
                 f"Amount must be between {MIN_AMOUNT} and {MAX_AMOUNT} minor units (KES 1 to KES 250,000).",
                 "amount_invalid",
             )
-        if self.amount % 100:
+        if self.amount % CENTS_PER_SHILLING:
             raise InvalidParameter(
                 "amount",
                 "Amount must be a multiple of 100: M-Pesa moves whole shillings.",

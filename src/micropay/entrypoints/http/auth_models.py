@@ -1,12 +1,20 @@
-"""Request bodies and OpenAPI response shapes of users, sessions and API-key listing (contract §10)."""
+"""Request bodies and response bodies of users, sessions and API-key listing (contract §10).
+
+The response Structs are what ``auth_presenters`` build and the handlers encode, and the OpenAPI schema;
+field order is the order of the encoded body; enumerations are the domain's (``Role``, ``KeyType``,
+``Environment``).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
-from micropay.domain.model.redaction import redacted_repr
+from micropay.domain.model.api_keys import KeyType
+from micropay.domain.model.environment import Environment
+from micropay.domain.model.redaction import redacted_fields, redacted_repr
+from micropay.domain.model.users import Role
 
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, examples=["owner@example.com"])]
 #: Long enough for any real password; the 10-256 rule is the domain's (a login does not reveal it).
@@ -59,7 +67,7 @@ class PasswordBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class CreateUserBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     email: Email
     password: NewPassword
-    role: Literal["owner", "developer"]
+    role: Role
 
     def __repr__(self) -> str:
         return redacted_repr(self, ("password",))
@@ -67,38 +75,46 @@ class CreateUserBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     __str__ = __repr__
 
 
-class UserObject(msgspec.Struct):
+class UserObject(msgspec.Struct, frozen=True, kw_only=True):
     id: str
-    object: Literal["user"]
+    object: Literal["user"] = "user"
     email: str
-    role: Literal["owner", "developer"]
+    role: Role
     created: int
 
 
-class SessionUser(msgspec.Struct):
+class SessionUser(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     email: str
-    role: Literal["owner", "developer"]
+    role: Role
 
 
-class SessionMerchant(msgspec.Struct):
+class SessionMerchant(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     name: str
 
 
-class SessionTokens(msgspec.Struct):
-    object: Literal["session"]
+class SessionTokens(msgspec.Struct, frozen=True, kw_only=True):
+    object: Literal["session"] = "session"
     access_token: str
-    token_type: Literal["bearer"]
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_in: int
     refresh_token: str
     user: SessionUser
     merchant: SessionMerchant
 
+    def __repr__(self) -> str:
+        return redacted_repr(self, ("access_token", "refresh_token"))
 
-class SessionObject(msgspec.Struct):
+    __str__ = __repr__
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        return redacted_fields(self, ("access_token", "refresh_token"))
+
+
+class SessionObject(msgspec.Struct, frozen=True, kw_only=True):
     id: str
-    object: Literal["session"]
+    object: Literal["session"] = "session"
     created: int
     last_refreshed: int
     expires_at: int
@@ -106,53 +122,53 @@ class SessionObject(msgspec.Struct):
     current: bool
 
 
-class SessionList(msgspec.Struct):
-    object: Literal["list"]
+class SessionList(msgspec.Struct, frozen=True, kw_only=True):
+    object: Literal["list"] = "list"
     data: list[SessionObject]
-    has_more: bool
+    has_more: bool = False
     url: str
 
 
-class UserList(msgspec.Struct):
-    object: Literal["list"]
+class UserList(msgspec.Struct, frozen=True, kw_only=True):
+    object: Literal["list"] = "list"
     data: list[UserObject]
-    has_more: bool
+    has_more: bool = False
     url: str
 
 
-class Deleted(msgspec.Struct):
+class Deleted(msgspec.Struct, frozen=True, kw_only=True):
     id: str
-    object: str
-    deleted: bool
+    object: Literal["user", "session"]
+    deleted: Literal[True] = True
 
 
-class MeObject(msgspec.Struct):
-    object: Literal["me"]
+class MeObject(msgspec.Struct, frozen=True, kw_only=True):
+    object: Literal["me"] = "me"
     livemode: bool
-    environment: Literal["sandbox", "production"]
+    environment: Environment
     merchant: SessionMerchant
     user: SessionUser | None
     session: str | None
     credential: Literal["session", "secret_key", "publishable_key"]
 
 
-class ApiKeyListItem(msgspec.Struct):
+class ApiKeyListItem(msgspec.Struct, frozen=True, kw_only=True):
     id: str
-    object: Literal["api_key"]
-    type: Literal["secret", "publishable"]
+    object: Literal["api_key"] = "api_key"
+    type: KeyType
     livemode: bool
     display_prefix: str
     created: int
     expires_at: int | None
 
 
-class ApiKeyList(msgspec.Struct):
-    object: Literal["list"]
+class ApiKeyList(msgspec.Struct, frozen=True, kw_only=True):
+    object: Literal["list"] = "list"
     data: list[ApiKeyListItem]
-    has_more: bool
+    has_more: bool = False
     url: str
 
 
-class PasswordChanged(msgspec.Struct):
-    object: Literal["password_change"]
+class PasswordChanged(msgspec.Struct, frozen=True, kw_only=True):
+    object: Literal["password_change"] = "password_change"
     sessions_ended: int

@@ -12,6 +12,7 @@ from micropay.adapters.persistence.engine import ping
 from micropay.entrypoints.http.idempotency import IdempotentRunner
 from micropay.entrypoints.http.routes.health import Readiness
 from micropay.entrypoints.http.stream_slots import StreamSlots
+from micropay.entrypoints.read_routing import RouterSlot
 from micropay.entrypoints.settings import Settings
 
 
@@ -19,8 +20,8 @@ class HttpProvider(Provider):
     scope = Scope.APP
 
     @provide
-    def readiness(self, engine: AsyncEngine, breaking: BreakingDarajaGateway) -> Readiness:
-        return Readiness(lambda: ping(engine), breaking.snapshot)
+    def readiness(self, engine: AsyncEngine, breaking: BreakingDarajaGateway, slot: RouterSlot) -> Readiness:
+        return Readiness(lambda: ping(engine), breaking.snapshot, slot.router)
 
     runner = provide(IdempotentRunner)
 

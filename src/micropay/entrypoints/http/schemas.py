@@ -8,13 +8,24 @@ say (phone number forms, metadata limits) the type stays loose and the domain na
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final
 
 import msgspec
 from litestar import Request
 
 from micropay.domain.errors import InvalidParameter
-from micropay.domain.model.money import MAX_AMOUNT, MIN_AMOUNT
+from micropay.domain.model.api_keys import KeyType
+from micropay.domain.model.credentials import TransactionType
+from micropay.domain.model.fields import (
+    ACCOUNT_REFERENCE_MAX,
+    ACCOUNT_REFERENCE_PATTERN,
+    CANCELLATION_REASON_MAX,
+    DESCRIPTION_MAX,
+    METADATA_KEY_MAX,
+    METADATA_MAX_KEYS,
+    METADATA_VALUE_MAX,
+)
+from micropay.domain.model.money import CENTS_PER_SHILLING, MAX_AMOUNT, MIN_AMOUNT
 from micropay.domain.model.redaction import redacted_fields, redacted_repr
 
 Amount = Annotated[
@@ -22,8 +33,11 @@ Amount = Annotated[
     msgspec.Meta(
         ge=MIN_AMOUNT,
         le=MAX_AMOUNT,
-        multiple_of=100,
-        description="KES in cents: a multiple of 100 (M-Pesa moves whole shillings), KES 1 to KES 250,000.",
+        multiple_of=CENTS_PER_SHILLING,
+        description=(
+            f"KES in cents: a multiple of {CENTS_PER_SHILLING} (M-Pesa moves whole shillings), "
+            f"KES {MIN_AMOUNT // CENTS_PER_SHILLING:,} to KES {MAX_AMOUNT // CENTS_PER_SHILLING:,}."
+        ),
         examples=[150_000],
     ),
 ]
@@ -35,23 +49,29 @@ PhoneNumber = Annotated[
         examples=["0708374149"],
     ),
 ]
-AccountReference = Annotated[str, msgspec.Meta(pattern="^[A-Za-z0-9]{1,12}$", examples=["INV1001"])]
-Description = Annotated[str, msgspec.Meta(max_length=100)]
+AccountReference = Annotated[str, msgspec.Meta(pattern=f"^{ACCOUNT_REFERENCE_PATTERN}$", examples=["INV1001"])]
+Description = Annotated[str, msgspec.Meta(max_length=DESCRIPTION_MAX)]
 Metadata = Annotated[
     dict[str, Any],
-    msgspec.Meta(description="Up to 50 keys of at most 40 characters, with string values of at most 500 characters."),
+    msgspec.Meta(
+        description=(
+            f"Up to {METADATA_MAX_KEYS} keys of at most {METADATA_KEY_MAX} characters, "
+            f"with string values of at most {METADATA_VALUE_MAX} characters."
+        )
+    ),
 ]
-CancellationReason = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+CancellationReason = Annotated[str, msgspec.Meta(min_length=1, max_length=CANCELLATION_REASON_MAX)]
 #: Field names whose constraint failures have a code of their own, and the message that explains the rule.
 FIELD_RULES: Final = {
     "amount": (
         "amount_invalid",
-        "amount must be an integer number of KES cents: a multiple of 100 from 100 to 25000000.",
+        f"amount must be an integer number of KES cents: a multiple of {CENTS_PER_SHILLING} "
+        f"from {MIN_AMOUNT} to {MAX_AMOUNT}.",
     ),
     "currency": ("parameter_invalid", "Invalid currency: only 'kes' is supported."),
     "account_reference": (
         "parameter_invalid",
-        "account_reference must be 1 to 12 characters, letters and digits only.",
+        f"account_reference must be 1 to {ACCOUNT_REFERENCE_MAX} characters, letters and digits only.",
     ),
     "phone_number": ("phone_number_invalid", "phone_number must be a string such as 0708374149 or 254708374149."),
 }
@@ -99,7 +119,7 @@ class CredentialsBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     consumer_secret: Secret
     business_short_code: Shortcode | int
     passkey: Secret
-    transaction_type: Literal["CustomerPayBillOnline", "CustomerBuyGoodsOnline"]
+    transaction_type: TransactionType
     party_b: Annotated[Shortcode | int, msgspec.Meta(description="The till number (buy-goods only).")] | None = None
 
     def __repr__(self) -> str:
@@ -112,7 +132,7 @@ class CredentialsBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class RollKeyBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    type: Literal["secret", "publishable"] | None = None
+    type: KeyType | None = None
     expires_in: Annotated[int, msgspec.Meta(ge=0, le=7 * 24 * 3600)] | None = None
 
 

@@ -15,7 +15,7 @@ from micropay.domain.use_cases.api_key_listing import ListApiKeys
 from micropay.domain.use_cases.api_keys import Principal, RollApiKey
 from micropay.entrypoints.http.auth import require_permission, require_secret_key
 from micropay.entrypoints.http.auth_models import ApiKeyList
-from micropay.entrypoints.http.auth_presenters import api_key_json, list_json
+from micropay.entrypoints.http.auth_presenters import api_key_list, issued_key_body
 from micropay.entrypoints.http.guards import SECRET
 from micropay.entrypoints.http.idempotency import IdempotentRunner, Outcome
 from micropay.entrypoints.http.openapi_models import ApiKeyObject, errors, ok
@@ -47,18 +47,7 @@ async def roll_api_key(
 
     async def operation(_claim: IdempotencyClaim | None) -> Outcome:
         issued = await roll(principal.tenant, data.type, data.expires_in)
-        key = issued.key
-        return json_response(
-            {
-                "object": "api_key",
-                "id": key.id,
-                "type": key.type.value,
-                "livemode": key.environment.livemode,
-                "key": issued.raw,
-                "display_prefix": key.display_prefix,
-                "created": key.created,
-            }
-        ), issued
+        return json_response(issued_key_body(issued)), issued
 
     return await runner.run(request, principal, operation)
 
@@ -73,7 +62,7 @@ async def roll_api_key(
 async def list_api_keys(principal: NamedDependency[Principal], keys: FromDishka[ListApiKeys]) -> Response[bytes]:
     require_secret_key(principal)
     found = await keys(principal.tenant)
-    return json_response(list_json([api_key_json(key) for key in found], "/v1/api_keys"))
+    return json_response(api_key_list(found, "/v1/api_keys"))
 
 
 ROUTES = [roll_api_key, list_api_keys]

@@ -14,7 +14,7 @@ from micropay.domain.use_cases.credentials import DeleteCredentials, GetCredenti
 from micropay.entrypoints.http.auth import require_secret_key
 from micropay.entrypoints.http.guards import SECRET
 from micropay.entrypoints.http.openapi_models import CredentialsObject, errors, ok
-from micropay.entrypoints.http.presenters import credentials_json
+from micropay.entrypoints.http.presenters import credentials_body
 from micropay.entrypoints.http.routes._responses import json_response
 from micropay.entrypoints.http.schemas import CredentialsBody, require_strict_body
 
@@ -46,7 +46,7 @@ async def put_credentials(
         "transaction_type": data.transaction_type,
         "party_b": data.party_b,
     }
-    return json_response(credentials_json(await store(principal.tenant, payload)))
+    return json_response(credentials_body(await store(principal.tenant, payload)))
 
 
 @get(
@@ -59,7 +59,7 @@ async def put_credentials(
 @inject
 async def get_credentials(principal: NamedDependency[Principal], read: FromDishka[GetCredentials]) -> Response[bytes]:
     require_secret_key(principal)
-    return json_response(credentials_json(await read(principal.tenant)))
+    return json_response(credentials_body(await read(principal.tenant)))
 
 
 @delete(
@@ -75,7 +75,7 @@ async def delete_credentials(
     principal: NamedDependency[Principal], remove: FromDishka[DeleteCredentials]
 ) -> Response[bytes]:
     require_secret_key(principal)
-    return json_response(credentials_json(await remove(principal.tenant), deleted=True))
+    return json_response(credentials_body(await remove(principal.tenant), deleted=True))
 
 
 ROUTES = [put_credentials, get_credentials, delete_credentials]

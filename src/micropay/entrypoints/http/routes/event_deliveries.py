@@ -16,11 +16,10 @@ from micropay.entrypoints.http.auth import require_secret_key
 from micropay.entrypoints.http.guards import SECRET
 from micropay.entrypoints.http.idempotency import IdempotentRunner, Outcome
 from micropay.entrypoints.http.openapi_models import errors, ok
-from micropay.entrypoints.http.presenters import list_json
 from micropay.entrypoints.http.routes._responses import json_response
 from micropay.entrypoints.http.schemas import require_strict_body
 from micropay.entrypoints.http.webhook_openapi import WebhookDeliveryList, WebhookDeliveryObject
-from micropay.entrypoints.http.webhook_presenters import delivery_json
+from micropay.entrypoints.http.webhook_presenters import delivery_body, delivery_list
 from micropay.entrypoints.http.webhook_schemas import RetryEventBody
 
 TAG = ["Events"]
@@ -45,7 +44,7 @@ async def list_event_deliveries(
     require_secret_key(principal)
     found = await list_deliveries(principal.tenant, event_id=event_id, limit=limit, starting_after=starting_after)
     url = f"/v1/events/{event_id}/deliveries"
-    return json_response(list_json([delivery_json(d) for d in found[:limit]], len(found) > limit, url))
+    return json_response(delivery_list(found[:limit], len(found) > limit, url))
 
 
 @post(
@@ -72,7 +71,7 @@ async def retry_event(
     await require_strict_body(request, RetryEventBody)
 
     async def operation(_claim: IdempotencyClaim | None) -> Outcome:
-        return json_response(delivery_json(await retry(principal.tenant, event_id, data.endpoint))), None
+        return json_response(delivery_body(await retry(principal.tenant, event_id, data.endpoint))), None
 
     return await runner.run(request, principal, operation)
 

@@ -16,7 +16,7 @@ from micropay.domain.use_cases.queries import LIMIT_MAX, LIMIT_MIN
 from micropay.entrypoints.http.auth import require_secret_key
 from micropay.entrypoints.http.guards import SECRET
 from micropay.entrypoints.http.openapi_models import EventList, errors, ok
-from micropay.entrypoints.http.presenters import list_json
+from micropay.entrypoints.http.presenters import event_list
 from micropay.entrypoints.http.query import query_integer
 from micropay.entrypoints.http.routes._responses import json_response
 
@@ -72,7 +72,7 @@ async def list_events(
         created=created,
         delivery_success=delivery_success,
     )
-    return json_response(list_json(page.data, page.has_more, "/v1/events"))
+    return json_response(event_list(page.data, page.has_more, "/v1/events"))
 
 
 @get(
@@ -107,7 +107,7 @@ async def list_intent_events(
 ) -> Response[bytes]:
     require_secret_key(principal)
     page = await events(principal.tenant, intent_id, limit=_limit(limit, 100), starting_after=starting_after)
-    return json_response(list_json(page.data, page.has_more, f"/v1/payment_intents/{intent_id}/events"))
+    return json_response(event_list(page.data, page.has_more, f"/v1/payment_intents/{intent_id}/events"))
 
 
 ROUTES = [list_events, retrieve_event, list_intent_events]

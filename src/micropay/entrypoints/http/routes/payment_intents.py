@@ -26,7 +26,7 @@ from micropay.entrypoints.http.guards import ANY_KEY, SECRET
 from micropay.entrypoints.http.idempotency import IdempotentRunner, Outcome
 from micropay.entrypoints.http.openapi_models import PaymentIntentList, ProviderAttemptList, errors, ok
 from micropay.entrypoints.http.origin import event_request
-from micropay.entrypoints.http.presenters import attempt_json, intent_body, list_json
+from micropay.entrypoints.http.presenters import attempt_list, intent_body, intent_list
 from micropay.entrypoints.http.query import strict_query_integers
 from micropay.entrypoints.http.routes._responses import json_response
 from micropay.entrypoints.http.schemas import (
@@ -130,7 +130,7 @@ async def list_payment_intents(
         principal.tenant,
         IntentPageQuery(limit=limit, starting_after=starting_after, ending_before=ending_before, status=status),
     )
-    return json_response(list_json([intent_body(i) for i in page.data], page.has_more, "/v1/payment_intents"))
+    return json_response(intent_list(page.data, page.has_more, "/v1/payment_intents"))
 
 
 @post(
@@ -250,9 +250,7 @@ async def list_attempts(
     require_secret_key(principal)
     strict_query_integers(request, limit=(LIMIT_MIN, LIMIT_MAX))
     rows, has_more = await attempts(principal.tenant, intent_id, limit=limit, starting_after=starting_after)
-    return json_response(
-        list_json([attempt_json(r) for r in rows], has_more, f"/v1/payment_intents/{intent_id}/attempts")
-    )
+    return json_response(attempt_list(rows, has_more, f"/v1/payment_intents/{intent_id}/attempts"))
 
 
 ROUTES = [

@@ -30,7 +30,7 @@ from micropay.entrypoints.http.auth_models import (
     SessionTokens,
     SignupBody,
 )
-from micropay.entrypoints.http.auth_presenters import list_json, session_json, tokens_json
+from micropay.entrypoints.http.auth_presenters import session_list, tokens_body
 from micropay.entrypoints.http.openapi_models import ANONYMOUS, errors, ok
 from micropay.entrypoints.http.routes._responses import json_response
 from micropay.entrypoints.http.session_cookies import cleared_cookies, refresh_token_from_cookie, session_cookies
@@ -39,7 +39,7 @@ TAG = ["Dashboard sessions"]
 
 
 def _issued(request: Request[Any, Any, Any], issued: SessionIssued) -> Response[bytes]:
-    response = json_response(tokens_json(issued))
+    response = json_response(tokens_body(issued))
     response.cookies.extend(session_cookies(request, issued.refresh_token))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -111,7 +111,7 @@ async def log_out(
 ) -> Response[bytes]:
     user_id, session_id = require_session(principal)
     await end(principal.tenant.merchant_id, user_id, session_id, RevokedReason.LOGOUT)
-    response = json_response({"id": session_id, "object": "session", "deleted": True})
+    response = json_response(Deleted(id=session_id, object="session"))
     response.cookies.extend(cleared_cookies(request))
     return response
 
@@ -126,7 +126,7 @@ async def log_out(
 async def list_sessions(principal: NamedDependency[Principal], sessions: FromDishka[ListSessions]) -> Response[bytes]:
     user_id, session_id = require_session(principal)
     found = await sessions(principal.tenant.merchant_id, user_id)
-    return json_response(list_json([session_json(s, session_id) for s in found], "/v1/auth/sessions"))
+    return json_response(session_list(found, session_id, "/v1/auth/sessions"))
 
 
 @delete(
@@ -143,7 +143,7 @@ async def revoke_session(
     user_id, _ = require_session(principal)
     if not await end(principal.tenant.merchant_id, user_id, session_id, RevokedReason.REVOKED):
         raise ResourceMissing("session", session_id)
-    return json_response({"id": session_id, "object": "session", "deleted": True})
+    return json_response(Deleted(id=session_id, object="session"))
 
 
 @post(
@@ -159,7 +159,7 @@ async def change_password(
 ) -> Response[bytes]:
     user_id, session_id = require_session(principal)
     ended = await change(principal.tenant.merchant_id, user_id, session_id, data.current_password, data.new_password)
-    return json_response({"object": "password_change", "sessions_ended": ended})
+    return json_response(PasswordChanged(sessions_ended=ended))
 
 
 ROUTES = [sign_up, log_in, refresh, log_out, list_sessions, revoke_session, change_password]

@@ -18,7 +18,7 @@ from micropay.domain.use_cases.api_keys import Principal
 from micropay.domain.use_cases.users import CreateUser, DeleteUser, ListUsers, WhoAmI
 from micropay.entrypoints.http.auth import require_permission, require_secret_key, require_session
 from micropay.entrypoints.http.auth_models import CreateUserBody, Deleted, MeObject, UserList, UserObject
-from micropay.entrypoints.http.auth_presenters import list_json, merchant_json, session_user_json, user_json
+from micropay.entrypoints.http.auth_presenters import me_body, user_body, user_list
 from micropay.entrypoints.http.guards import SECRET
 from micropay.entrypoints.http.openapi_models import errors, ok
 from micropay.entrypoints.http.routes._responses import json_response
@@ -37,18 +37,7 @@ TAG = ["Users"]
 async def me(principal: NamedDependency[Principal], whoami: FromDishka[WhoAmI]) -> Response[bytes]:
     require_secret_key(principal)
     merchant, user = await whoami(principal.tenant.merchant_id, principal.user_id)
-    environment = principal.tenant.environment
-    return json_response(
-        {
-            "object": "me",
-            "livemode": environment.livemode,
-            "environment": environment.value,
-            "merchant": merchant_json(merchant),
-            "user": session_user_json(user) if user is not None else None,
-            "session": principal.session_id,
-            "credential": "session" if principal.session_id is not None else "secret_key",
-        }
-    )
+    return json_response(me_body(principal.tenant.environment, merchant, user, principal.session_id))
 
 
 @get(
@@ -62,7 +51,7 @@ async def me(principal: NamedDependency[Principal], whoami: FromDishka[WhoAmI]) 
 async def list_users(principal: NamedDependency[Principal], users: FromDishka[ListUsers]) -> Response[bytes]:
     require_session(principal)
     found = await users(principal.tenant.merchant_id)
-    return json_response(list_json([user_json(u) for u in found], "/v1/users"))
+    return json_response(user_list(found, "/v1/users"))
 
 
 @post(
@@ -83,7 +72,7 @@ async def create_user(
     require_session(principal)
     require_permission(principal, Permission.MANAGE_USERS)
     user = await create(principal.tenant.merchant_id, data.email, data.password, data.role)
-    return json_response(user_json(user))
+    return json_response(user_body(user))
 
 
 @delete(
@@ -101,7 +90,7 @@ async def delete_user(
     require_session(principal)
     require_permission(principal, Permission.MANAGE_USERS)
     removed = await remove(principal.tenant.merchant_id, user_id)
-    return json_response({"id": removed.id, "object": "user", "deleted": True})
+    return json_response(Deleted(id=removed.id, object="user"))
 
 
 ROUTES = [me, list_users, create_user, delete_user]

@@ -24,7 +24,6 @@ from micropay.entrypoints.http.auth import require_secret_key
 from micropay.entrypoints.http.guards import SECRET
 from micropay.entrypoints.http.idempotency import IdempotentRunner, Outcome
 from micropay.entrypoints.http.openapi_models import errors, ok
-from micropay.entrypoints.http.presenters import list_json
 from micropay.entrypoints.http.routes._responses import json_response
 from micropay.entrypoints.http.schemas import require_strict_body
 from micropay.entrypoints.http.webhook_openapi import (
@@ -33,7 +32,7 @@ from micropay.entrypoints.http.webhook_openapi import (
     WebhookEndpointObject,
     WebhookRecovery,
 )
-from micropay.entrypoints.http.webhook_presenters import delivery_json, endpoint_json
+from micropay.entrypoints.http.webhook_presenters import delivery_list, endpoint_body, endpoint_list
 from micropay.entrypoints.http.webhook_schemas import (
     CreateEndpointBody,
     RecoverBody,
@@ -71,7 +70,7 @@ async def create_webhook_endpoint(
 
     async def operation(claim: IdempotencyClaim | None) -> Outcome:
         created = await register(principal.tenant, payload, idempotency=claim)
-        return json_response(endpoint_json(created.endpoint, secret=created.secret), 201), None
+        return json_response(endpoint_body(created.endpoint, secret=created.secret), 201), None
 
     return await runner.run(request, principal, operation)
 
@@ -92,7 +91,7 @@ async def list_webhook_endpoints(
 ) -> Response[bytes]:
     require_secret_key(principal)
     found = await list_endpoints(principal.tenant, limit=limit, starting_after=starting_after)
-    return json_response(list_json([endpoint_json(e) for e in found[:limit]], len(found) > limit, PATH))
+    return json_response(endpoint_list(found[:limit], len(found) > limit, PATH))
 
 
 @get(
@@ -107,7 +106,7 @@ async def retrieve_webhook_endpoint(
     endpoint_id: FromPath[str], principal: NamedDependency[Principal], get_endpoint: FromDishka[GetEndpoint]
 ) -> Response[bytes]:
     require_secret_key(principal)
-    return json_response(endpoint_json(await get_endpoint(principal.tenant, endpoint_id)))
+    return json_response(endpoint_body(await get_endpoint(principal.tenant, endpoint_id)))
 
 
 @post(
@@ -132,7 +131,7 @@ async def update_webhook_endpoint(
     payload = present_fields(await request.json(), ("url", "enabled_events", "description", "disabled"))
 
     async def operation(_claim: IdempotencyClaim | None) -> Outcome:
-        return json_response(endpoint_json(await update(principal.tenant, endpoint_id, payload))), None
+        return json_response(endpoint_body(await update(principal.tenant, endpoint_id, payload))), None
 
     return await runner.run(request, principal, operation)
 
@@ -150,7 +149,7 @@ async def delete_webhook_endpoint(
     endpoint_id: FromPath[str], principal: NamedDependency[Principal], remove: FromDishka[DeleteEndpoint]
 ) -> Response[bytes]:
     require_secret_key(principal)
-    return json_response(endpoint_json(await remove(principal.tenant, endpoint_id), deleted=True))
+    return json_response(endpoint_body(await remove(principal.tenant, endpoint_id), deleted=True))
 
 
 @post(
@@ -179,7 +178,7 @@ async def rotate_webhook_secret(
 
     async def operation(_claim: IdempotencyClaim | None) -> Outcome:
         rotated = await rotate(principal.tenant, endpoint_id, expires_in)
-        return json_response(endpoint_json(rotated.endpoint, secret=rotated.secret)), None
+        return json_response(endpoint_body(rotated.endpoint, secret=rotated.secret)), None
 
     return await runner.run(request, principal, operation)
 
@@ -209,13 +208,9 @@ async def recover_webhook_endpoint(
 
     async def operation(_claim: IdempotencyClaim | None) -> Outcome:
         report = await recover(principal.tenant, endpoint_id, data.since, data.until)
-        body = {
-            "object": "webhook_recovery",
-            "endpoint": endpoint_id,
-            "since": report.since,
-            "until": report.until,
-            "rescheduled": report.rescheduled,
-        }
+        body = WebhookRecovery(
+            endpoint=endpoint_id, since=report.since, until=report.until, rescheduled=report.rescheduled
+        )
         return json_response(body, 202), None
 
     return await runner.run(request, principal, operation)
@@ -239,7 +234,7 @@ async def list_endpoint_deliveries(
     require_secret_key(principal)
     found = await list_deliveries(principal.tenant, endpoint_id=endpoint_id, limit=limit, starting_after=starting_after)
     url = f"{PATH}/{endpoint_id}/deliveries"
-    return json_response(list_json([delivery_json(d) for d in found[:limit]], len(found) > limit, url))
+    return json_response(delivery_list(found[:limit], len(found) > limit, url))
 
 
 ROUTES = [
