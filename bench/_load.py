@@ -44,7 +44,7 @@ class Samples:
     """What one phase measured: per-step latencies (seconds), finished lifecycles, errors by step."""
 
     latencies: dict[str, list[float]] = field(
-        default_factory=lambda: {s: [] for s in ("create", "confirm", "callback", "retrieve")}
+        default_factory=lambda: {s: [] for s in ("create", "confirm", "callback", "retrieve", "wait")}
     )
     lifecycles: int = 0
     errors: Counter[str] = field(default_factory=Counter)
@@ -52,20 +52,28 @@ class Samples:
 
 
 class VirtualUser:
-    """A merchant's backend (API key connection) plus a Daraja callback connection."""
+    """A merchant's backend (API key connection) plus a Daraja callback connection, and a second merchant
+    connection for the ``wait`` variant (a long poll holds its connection while the callback goes in)."""
 
     def __init__(self, port: int, secret_key: str) -> None:
         self.api = HttpConnection("127.0.0.1", port, {"Authorization": f"Bearer {secret_key}"})
         self.daraja = HttpConnection("127.0.0.1", port, {"User-Agent": "bench-daraja"})
+        self.waiter = HttpConnection("127.0.0.1", port, {"Authorization": f"Bearer {secret_key}"})
 
     async def close(self) -> None:
         await self.api.close()
         await self.daraja.close()
+        await self.waiter.close()
 
 
 class Lifecycles:
-    def __init__(self, daraja: FakeDaraja) -> None:
+    """``wait``: one ``GET …/wait?until=terminal`` per lifecycle, sent right after confirm and answered when
+    the callback (sent meanwhile on the Daraja connection) commits the success: the realtime path end to end
+    (NOTIFY, the process's LISTEN connection, the waiter's re-read)."""
+
+    def __init__(self, daraja: FakeDaraja, *, wait: bool = False) -> None:
         self._daraja = daraja
+        self._wait = wait
         self._receipts = 0
         self._transaction_date = int(time.strftime("%Y%m%d%H%M%S", time.gmtime(time.time() + 3 * 3600)))
 
@@ -97,9 +105,20 @@ class Lifecycles:
         self._receipts += 1
         callback = success_callback(checkout or "", push, f"BEN{self._receipts:07d}", self._transaction_date)
         webhook = urlsplit(push.callback_url).path
+        waiting = None
+        if self._wait:
+            wait_path = f"{path}/wait?until=terminal&timeout=10"
+            waiting = asyncio.ensure_future(_timed(timed, "wait", user.waiter.request("GET", wait_path)))
+            await asyncio.sleep(0)  # the wait's request is written before the callback's
         status, _ = await _timed(timed, "callback", user.daraja.request("POST", webhook, callback))
         if status != 200:
+            if waiting is not None:
+                await waiting
             return _fail(samples, "callback", status)
+        if waiting is not None:
+            status, body = await waiting
+            if status != 200 or _decode_intent(body).status != "succeeded":
+                return _fail(samples, "wait", status)
         status, body = await _timed(timed, "retrieve", user.api.request("GET", path))
         if status != 200 or _decode_intent(body).status != "succeeded":
             return _fail(samples, "retrieve", status)

@@ -4,14 +4,18 @@ Statement for statement and transaction for transaction what the API sends (read
 ``log_statement = all`` for one lifecycle; see docs/benchmarks.md):
 
 - every API request: the key lookup, one autocommit round trip (``micropay_find_api_key``);
-- every unit of work: BEGIN, the tenant ``set_config`` pair, its statements, COMMIT (ROLLBACK for a read);
+- every unit of work: BEGIN and the tenant ``set_config`` pair in one message, its statements, COMMIT
+  (ROLLBACK for a read);
+- before every event: SELECT the tenant's webhook endpoints (``schedule_deliveries``; none is enabled in
+  the base phases), then the tenant's event-order advisory lock (first event of a transaction);
 - create: INSERT intent, INSERT its ``payment_intent.created`` event;
 - confirm: claim (SELECT intent, SELECT credentials, UPDATE intent with its version, INSERT the
-  ``payment_intent.processing`` event, INSERT attempt), then after the push, settle (SELECT intent, SELECT
-  attempt, UPDATE intent, UPDATE attempt with the exchange; an accepted push changes no status: no event);
-- callback: route (autocommit ``micropay_route_callback``), record (INSERT the raw callback), apply (SELECT
-  push attempt, SELECT intent, UPDATE intent, INSERT the ``payment_intent.succeeded`` event, UPDATE callback
-  attempt);
+  ``payment_intent.processing`` event, INSERT attempt), then after the push, settle from the claim's own
+  writes (UPDATE intent with its version, UPDATE attempt with the exchange; an accepted push changes no
+  status: no event);
+- callback: route (autocommit ``micropay_route_callback``), then one transaction: INSERT the raw callback,
+  SAVEPOINT, apply (SELECT push attempt, SELECT intent, UPDATE intent, INSERT the
+  ``payment_intent.succeeded`` event, UPDATE callback attempt), RELEASE SAVEPOINT;
 - retrieve: SELECT intent.
 
 It runs as ``micropay_app`` (row-level security on), on a pool that does not reset connections on release,
@@ -21,9 +25,11 @@ like SQLAlchemy's (asyncpg's default reset would add a round trip per transactio
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import secrets
 import time
+from collections.abc import AsyncIterator
 from typing import Any, Final
 
 import asyncpg
@@ -32,7 +38,10 @@ from _load import Samples
 
 FIND_API_KEY: Final = "SELECT * FROM micropay_find_api_key($1)"
 ROUTE_CALLBACK: Final = "SELECT * FROM micropay_route_callback($1)"
-SET_TENANT: Final = "SELECT set_config('micropay.merchant_id', $1, true), set_config('micropay.environment', $2, true)"
+BEGIN_WITH_TENANT: Final = (
+    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT set_config('micropay.merchant_id', '{merchant}', true),"
+    " set_config('micropay.environment', '{environment}', true)"
+)
 _INTENT_COLUMNS: Final = (
     "id, merchant_id, environment, amount, currency, status, phone_number, account_reference, description, "
     "metadata, secret_hash, created, updated, version, attempt_id, attempt_count, next_action_expires_at, "
@@ -78,6 +87,12 @@ INSERT_EVENT: Final = (
     "INSERT INTO micropay_events (id, merchant_id, environment, intent_id, type, created, api_version, data,"
     " request, pending_webhooks) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)"
 )
+LIST_ENDPOINTS: Final = (
+    "SELECT id, merchant_id, environment, url, enabled_events, description, status, disabled_reason, secrets,"
+    " created, failing_since, last_failure_at FROM micropay_webhook_endpoints"
+    " WHERE merchant_id = $1 AND environment = $2 ORDER BY id DESC LIMIT $3"
+)
+LOCK_EVENTS: Final = "SELECT pg_advisory_xact_lock(hashtext('micropay_events'), hashtext($1))"
 ENV: Final = "sandbox"
 PHONE: Final = "254708374149"
 
@@ -98,6 +113,18 @@ class RawLifecycle:
         self._merchant = merchant_id
         self._key_hash = key_hash
         self._counter = 0
+        # The API's unit of work (pg_driver.py): BEGIN and the tenant in one simple-protocol message.
+        self._begin = BEGIN_WITH_TENANT.format(merchant=merchant_id, environment=ENV)
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self, connection: asyncpg.Connection) -> AsyncIterator[None]:
+        await connection.execute(self._begin)
+        try:
+            yield
+        except BaseException:
+            await connection.execute("ROLLBACK")
+            raise
+        await connection.execute("COMMIT")
 
     async def run(self, samples: Samples, until: float) -> None:
         timed: dict[str, float] = {}
@@ -130,8 +157,7 @@ class RawLifecycle:
         row: list[object] = [intent_id, self._merchant, ENV, 150000, "kes", "requires_payment_method", PHONE]
         row += [intent_id[-12:], "Bench order", "{}", secret_hash, now, now, 1, None, 0, None, "null"]
         row += [None] * 7
-        async with self._pool.acquire() as connection, connection.transaction():
-            await connection.execute(SET_TENANT, self._merchant, ENV)
+        async with self._pool.acquire() as connection, self._transaction(connection):
             await connection.execute(INSERT_INTENT, *row)
             await self._event(connection, intent_id, "payment_intent.created", "requires_payment_method", now)
         state["intent"] = intent_id
@@ -142,8 +168,7 @@ class RawLifecycle:
         attempt_id = f"pa_raw{secrets.token_hex(10)}"
         token = secrets.token_urlsafe(24)
         token_hash = hashlib.sha256(token.encode()).hexdigest()
-        async with self._pool.acquire() as connection, connection.transaction():
-            await connection.execute(SET_TENANT, self._merchant, ENV)
+        async with self._pool.acquire() as connection, self._transaction(connection):
             assert await connection.fetchrow(GET_INTENT, intent_id, self._merchant, ENV) is not None
             await connection.fetchrow(GET_CREDENTIALS, self._merchant, ENV)
             await self._save(connection, intent_id, "processing", 2, attempt_id, now, None, None)
@@ -151,10 +176,8 @@ class RawLifecycle:
             attempt = (attempt_id, intent_id, self._merchant, ENV, "stk_push", attempt_id, now, None, "null", "null")
             await connection.execute(INSERT_ATTEMPT, *attempt, None, None, token_hash, token[:6], None)
         checkout = f"ws_CO_raw{secrets.token_hex(8)}"
-        async with self._pool.acquire() as connection, connection.transaction():
-            await connection.execute(SET_TENANT, self._merchant, ENV)
-            await connection.fetchrow(GET_INTENT, intent_id, self._merchant, ENV)
-            await connection.fetchrow(GET_ATTEMPT, attempt_id, self._merchant, ENV)
+        async with self._pool.acquire() as connection, self._transaction(connection):
+            # settle: from the claim's writes, no re-read
             await self._save(connection, intent_id, "processing", 3, attempt_id, now, checkout, None)
             request, response = _push_exchange(token, checkout)
             await connection.execute(
@@ -166,12 +189,10 @@ class RawLifecycle:
         route = await self._lookup(ROUTE_CALLBACK, state["token_hash"])
         now, callback_id = int(time.time()), f"pa_raw{secrets.token_hex(10)}"
         body = _callback_body(state["checkout"], self._counter)
-        async with self._pool.acquire() as connection, connection.transaction():
-            await connection.execute(SET_TENANT, self._merchant, ENV)
+        async with self._pool.acquire() as connection, self._transaction(connection):
             row = (callback_id, route["intent_id"], self._merchant, ENV, "callback", route["push_id"], now, None)
             await connection.execute(INSERT_ATTEMPT, *row, body, "null", None, None, None, None, None)
-        async with self._pool.acquire() as connection, connection.transaction():
-            await connection.execute(SET_TENANT, self._merchant, ENV)
+            await connection.execute("SAVEPOINT sa_savepoint_1")  # the apply, undone alone if it fails
             await connection.fetchrow(GET_ATTEMPT, route["push_id"], self._merchant, ENV)
             await connection.fetchrow(GET_INTENT, route["intent_id"], self._merchant, ENV)
             receipt = f"RAW{self._counter:07d}"
@@ -182,15 +203,14 @@ class RawLifecycle:
             await connection.execute(
                 UPDATE_ATTEMPT, "applied", body, "null", None, state["checkout"], now, callback_id, self._merchant, ENV
             )
+            await connection.execute("RELEASE SAVEPOINT sa_savepoint_1")
 
     async def _retrieve(self, state: dict[str, Any]) -> None:
         await self._lookup(FIND_API_KEY, self._key_hash)
         async with self._pool.acquire() as connection:
-            transaction = connection.transaction()
-            await transaction.start()
-            await connection.execute(SET_TENANT, self._merchant, ENV)
+            await connection.execute(self._begin)
             row = await connection.fetchrow(GET_INTENT, state["intent"], self._merchant, ENV)
-            await transaction.rollback()
+            await connection.execute("ROLLBACK")
         assert row is not None, "the intent is missing"
         assert row["status"] == "succeeded", "the raw lifecycle did not succeed"
 
@@ -203,6 +223,8 @@ class RawLifecycle:
         now: int,
         request: str | None = '{"id": "req_raw", "idempotency_key": null}',
     ) -> None:
+        await connection.fetch(LIST_ENDPOINTS, self._merchant, ENV, 16)  # schedule_deliveries: none enabled
+        await connection.execute(LOCK_EVENTS, f"{self._merchant}:{ENV}")  # the tenant's event order
         data = _event_data(intent_id, status, now)
         event_id = f"evt_raw{secrets.token_hex(10)}"
         row = (event_id, self._merchant, ENV, intent_id, kind, now, "2026-12-01", data, request or "null", 0)

@@ -29,6 +29,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,8 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _fake_daraja import FakeDaraja
-from _load import Lifecycles, VirtualUser, closed_loop, fixed_rate
+from _load import Lifecycles, Samples, VirtualUser, closed_loop, fixed_rate
+from _minimal_sql import minimal_closed_loop
 from _procs import (
     ADMIN_DSN,
     Server,
@@ -56,11 +58,16 @@ from _procs import (
     raw_dsn,
 )
 from _raw_sql import open_pool, raw_closed_loop
+from _receiver import WebhookReceiver, register_endpoint
 from _report import render, summarize, targets, write_json
 
 from micropay.domain.model.api_keys import hash_key
 
 BENCH_DIR = Path(__file__).resolve().parent
+#: peak: closed loop; half: open loop at half the peak rate; wait: closed loop with one wait per lifecycle;
+#: webhook: closed loop with one enabled endpoint (deliveries drained and counted); replica: raw SQL of what
+#: the API sends; minimal: the hand-written three-transaction lifecycle (and with delivery rows, if webhook ran).
+PHASES = ("peak", "half", "wait", "webhook", "replica", "minimal")
 RESULTS_DIR = BENCH_DIR / "results"
 
 
@@ -70,7 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of unmeasured load first")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of the closed-loop API phase")
     parser.add_argument("--half-duration", type=float, default=12.0, help="seconds at half the peak rate")
-    parser.add_argument("--raw-duration", type=float, default=12.0, help="seconds of the raw-SQL phase")
+    parser.add_argument("--raw-duration", type=float, default=12.0, help="seconds of each ceiling phase")
+    parser.add_argument("--variant-duration", type=float, default=12.0, help="seconds of each variant phase")
+    parser.add_argument(
+        "--phases",
+        default=",".join(PHASES),
+        help=f"comma-separated phases to run, in this order: {','.join(PHASES)} (peak always runs)",
+    )
     parser.add_argument(
         "--db-pool-size", type=int, help="MICROPAY_DB_POOL_SIZE for the API (default: the product's default)"
     )
@@ -197,9 +210,22 @@ async def _sample_rss(pids: list[int], peaks: dict[int, int], stop: asyncio.Even
             await asyncio.wait_for(stop.wait(), 0.5)
 
 
+def _per_lifecycle(result: dict[str, Any], phase: str, cpu_key: str, source: str) -> None:
+    """ms of CPU per finished lifecycle of ``phase`` for the process group ``source`` (e.g. ``api_workers``)."""
+    shares, figures = result.get("cpu", {}).get(cpu_key, {}), result.get(phase, {})
+    if source in shares and figures.get("lifecycles"):
+        figures[f"{source}_cpu_ms_per_lifecycle"] = round(
+            shares[source] * figures["seconds"] * 1000 / figures["lifecycles"], 2
+        )
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     server_cpus, load_cpus = _cpus(args.server_cpus), _cpus(args.load_cpus)
     postgres_cpus = _cpus(args.postgres_cpus)
+    phases = {"peak", *(name.strip() for name in args.phases.split(",") if name.strip())}
+    unknown = phases - set(PHASES)
+    if unknown:
+        raise SystemExit(f"unknown phases: {sorted(unknown)} (known: {', '.join(PHASES)})")
     pin(load_cpus)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     database = f"micropay_bench_{stamp.lower()}_{os.getpid()}"
@@ -210,14 +236,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "config": {**vars(args), "server": "uvicorn (micropay serve), uvloop + httptools", "daraja": "in-bench fake"},
     }
     await create_database(ADMIN_DSN, database)
-    daraja = FakeDaraja()
+    daraja, receiver = FakeDaraja(), WebhookReceiver()
     server: Server | None = None
     log_path = RESULTS_DIR / f"{stamp}-server.log"
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     try:
         await daraja.start()
+        await receiver.start()
         port = _free_port()
         env = api_environment(app_dsn(ADMIN_DSN, database), f"http://127.0.0.1:{port}", daraja.url)
+        env["MICROPAY_WEBHOOKS_ALLOW_PRIVATE"] = "true"  # the receiver is on loopback
         if args.db_pool_size is not None:
             env["MICROPAY_DB_POOL_SIZE"] = str(args.db_pool_size)
         micropay("db", "upgrade", env=env)
@@ -233,25 +261,52 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             server = Server(command, env, server_cpus, port, log)
             startup = await server.wait_healthy()
             result["startup"] = {"first_healthz_200_s": round(startup, 3)}
-            await _api_phases(args, result, server, daraja, secret_key, database, postgres_cpus)
+            api = ApiRun(args, result, server, daraja, receiver, secret_key, database, postgres_cpus, phases)
+            await api.phases()
             server.stop()
             server = None
         if not args.profile:
-            await _raw_phase(args, result, database, merchant_id, secret_key, server_cpus, postgres_cpus)
+            await _ceiling_phases(args, result, database, merchant_id, secret_key, server_cpus, postgres_cpus, phases)
             pin(load_cpus)
-            peak, ceiling = result["api_peak"]["lifecycles_per_s"], result["raw_sql"]["lifecycles_per_s"]
-            result["api_to_raw_ratio"] = round(peak / ceiling, 3) if ceiling else None
+            _ratios(result)
             result["targets"] = targets(result)
     finally:
         if server is not None:
             server.stop()
         await daraja.close()
+        await receiver.close()
         await drop_database(ADMIN_DSN, database)
     result["server_log"] = str(log_path.relative_to(BENCH_DIR.parent))
     return result
 
 
-async def _raw_phase(
+def _ratios(result: dict[str, Any]) -> None:
+    """The API's lifecycles/s over each same-run ceiling, and each variant's added cost."""
+    peak = result["api_peak"]["lifecycles_per_s"]
+    for key, ceiling in (("api_to_raw_ratio", "raw_sql"), ("api_to_minimal_ratio", "minimal_sql")):
+        rate = result.get(ceiling, {}).get("lifecycles_per_s")
+        result[key] = round(peak / rate, 3) if rate else None
+    webhook, minimal_webhook = result.get("api_webhook"), result.get("minimal_sql_webhook")
+    if webhook and minimal_webhook and minimal_webhook.get("lifecycles_per_s"):
+        result["api_webhook_to_minimal_webhook_ratio"] = round(
+            webhook["lifecycles_per_s"] / minimal_webhook["lifecycles_per_s"], 3
+        )
+    base_ms = result["api_peak"].get("api_workers_cpu_ms_per_lifecycle")
+    costs = {}
+    for name in ("api_wait", "api_webhook"):
+        variant = result.get(name)
+        if not variant:
+            continue
+        ms = variant.get("api_workers_cpu_ms_per_lifecycle")
+        costs[name] = {
+            "lifecycles_per_s_delta": round(variant["lifecycles_per_s"] - peak, 1),
+            "lifecycles_per_s_ratio": round(variant["lifecycles_per_s"] / peak, 3) if peak else None,
+            "added_api_cpu_ms_per_lifecycle": round(ms - base_ms, 2) if ms is not None and base_ms else None,
+        }
+    result["variant_costs"] = costs
+
+
+async def _ceiling_phases(
     args: argparse.Namespace,
     result: dict[str, Any],
     database: str,
@@ -259,20 +314,38 @@ async def _raw_phase(
     secret_key: str,
     server_cpus: set[int],
     postgres_cpus: set[int],
+    phases: set[str],
 ) -> None:
-    """The raw-SQL ceiling: its client on the server's CPUs, its backends where the API's were."""
+    """The ceilings: their client on the server's CPUs, its backends where the API's were."""
     pin(server_cpus)
     pool = await open_pool(raw_dsn(ADMIN_DSN, database), args.concurrency)
+    concurrency, seconds = args.concurrency, args.raw_duration
     try:
         await _pin_backends(database, postgres_cpus, result)
         meter = CpuMeter(database, [])
-        await meter.start()
-        key_hash = hash_key(secret_key)
-        raw, elapsed = await raw_closed_loop(pool, merchant_id, key_hash, args.concurrency, args.raw_duration)
-        result.setdefault("cpu", {})["raw_sql"] = await meter.stop()
+        runs: list[tuple[str, Callable[[], Awaitable[tuple[Samples, float]]]]] = []
+        if "replica" in phases:
+            key_hash = hash_key(secret_key)
+            runs.append(("raw_sql", lambda: raw_closed_loop(pool, merchant_id, key_hash, concurrency, seconds)))
+        if "minimal" in phases:
+            runs.append(("minimal_sql", lambda: minimal_closed_loop(pool, merchant_id, concurrency, seconds)))
+            endpoint = result.get("webhook_endpoint_id")
+            if endpoint:
+                runs.append(
+                    (
+                        "minimal_sql_webhook",
+                        lambda: minimal_closed_loop(pool, merchant_id, concurrency, seconds, endpoint),
+                    )
+                )
+        for name, phase in runs:
+            await meter.start()
+            samples, elapsed = await phase()
+            result.setdefault("cpu", {})[name] = await meter.stop()
+            result[name] = summarize(samples, elapsed)
+            _per_lifecycle(result, name, name, "bench_process")
+            _per_lifecycle(result, name, name, "postgres_bench_db")
     finally:
         await pool.close()
-    result["raw_sql"] = summarize(raw, elapsed)
 
 
 async def _pin_backends(database: str, cpus: set[int], result: dict[str, Any]) -> None:
@@ -298,54 +371,116 @@ async def _keep_backends_pinned(database: str, cpus: set[int], result: dict[str,
             await asyncio.wait_for(stop.wait(), 0.25)
 
 
-async def _api_phases(
-    args: argparse.Namespace,
-    result: dict[str, Any],
-    server: Server,
-    daraja: FakeDaraja,
-    key: str,
-    database: str,
-    postgres_cpus: set[int],
-) -> None:
-    workers = server.worker_pids()
-    peaks: dict[int, int] = {}
-    stop_sampling = asyncio.Event()
-    sampler = asyncio.create_task(_sample_rss(workers, peaks, stop_sampling))
-    pinner = asyncio.create_task(_keep_backends_pinned(database, postgres_cpus, result, stop_sampling))
-    users = [VirtualUser(server.port, key) for _ in range(args.concurrency)]
-    lifecycles = Lifecycles(daraja)
-    try:
-        await closed_loop(users, lifecycles, args.warmup)
-        meter = CpuMeter(database, workers)
-        if args.profile:
-            server.process.send_signal(signal.SIGUSR1)
-        await meter.start()
-        samples, elapsed = await closed_loop(users, lifecycles, args.duration)
-        result["api_peak"] = summarize(samples, elapsed)
-        result.setdefault("cpu", {})["api_peak"] = await meter.stop()
-        if args.profile:
-            server.process.send_signal(signal.SIGUSR2)
-            await _wait_for_file(RESULTS_DIR / f"{result['timestamp']}-profile.html", 60.0)
-        else:
-            rate = result["api_peak"]["lifecycles_per_s"] / 2
-            await meter.start()
-            half, elapsed = await fixed_rate(server.port, key, lifecycles, rate, args.half_duration, users)
-            result["api_half_rate"] = {"target_rate_per_s": round(rate, 1), **summarize(half, elapsed)}
-            result["cpu"]["api_half_rate"] = await meter.stop()
-    finally:
-        stop_sampling.set()
-        await sampler
-        await pinner
-        await asyncio.gather(*(user.close() for user in users))
-    current = {pid: memory_kib(pid)[0] for pid in workers if server.process.poll() is None}
-    result["workers"] = [
-        {
-            "pid": pid,
-            "peak_rss_mib": round(peaks[pid] / 1024, 1),
-            "rss_after_load_mib": round(current.get(pid, 0) / 1024, 1),
+class ApiRun:
+    """The API phases against one running server: peak, half rate, and the wait and webhook variants."""
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        result: dict[str, Any],
+        server: Server,
+        daraja: FakeDaraja,
+        receiver: WebhookReceiver,
+        key: str,
+        database: str,
+        postgres_cpus: set[int],
+        phases: set[str],
+    ) -> None:
+        self.args, self.result, self.server, self.daraja, self.receiver = args, result, server, daraja, receiver
+        self.key, self.database, self.postgres_cpus, self.selected = key, database, postgres_cpus, phases
+        self.workers = server.worker_pids()
+        self.meter = CpuMeter(database, self.workers)
+
+    async def phases(self) -> None:
+        args, result = self.args, self.result
+        peaks: dict[int, int] = {}
+        stop_sampling = asyncio.Event()
+        sampler = asyncio.create_task(_sample_rss(self.workers, peaks, stop_sampling))
+        pinner = asyncio.create_task(_keep_backends_pinned(self.database, self.postgres_cpus, result, stop_sampling))
+        users = [VirtualUser(self.server.port, self.key) for _ in range(args.concurrency)]
+        lifecycles = Lifecycles(self.daraja)
+        try:
+            await closed_loop(users, lifecycles, args.warmup)
+            if args.profile:
+                self.server.process.send_signal(signal.SIGUSR1)
+            await self._closed("api_peak", users, lifecycles, args.duration)
+            if args.profile:
+                self.server.process.send_signal(signal.SIGUSR2)
+                await _wait_for_file(RESULTS_DIR / f"{result['timestamp']}-profile.html", 60.0)
+                return
+            if "half" in self.selected:
+                rate = result["api_peak"]["lifecycles_per_s"] / 2
+                await self.meter.start()
+                port = self.server.port
+                half, elapsed = await fixed_rate(port, self.key, lifecycles, rate, args.half_duration, users)
+                result["api_half_rate"] = {"target_rate_per_s": round(rate, 1), **summarize(half, elapsed)}
+                result["cpu"]["api_half_rate"] = await self.meter.stop()
+            if "wait" in self.selected:
+                await self._closed("api_wait", users, Lifecycles(self.daraja, wait=True), args.variant_duration)
+            if "webhook" in self.selected:
+                await self._webhook_phase(users, lifecycles)
+        finally:
+            stop_sampling.set()
+            await sampler
+            await pinner
+            await asyncio.gather(*(user.close() for user in users))
+            current = {pid: memory_kib(pid)[0] for pid in self.workers if self.server.process.poll() is None}
+            result["workers"] = [
+                {
+                    "pid": pid,
+                    "peak_rss_mib": round(peaks.get(pid, 0) / 1024, 1),
+                    "rss_after_load_mib": round(current.get(pid, 0) / 1024, 1),
+                }
+                for pid in self.workers
+            ]
+
+    async def _closed(self, name: str, users: list[VirtualUser], lifecycles: Lifecycles, seconds: float) -> None:
+        await self.meter.start()
+        samples, elapsed = await closed_loop(users, lifecycles, seconds)
+        self.result[name] = summarize(samples, elapsed)
+        self.result.setdefault("cpu", {})[name] = await self.meter.stop()
+        _per_lifecycle(self.result, name, name, "api_workers")
+
+    async def _webhook_phase(self, users: list[VirtualUser], lifecycles: Lifecycles) -> None:
+        """One enabled endpoint (every event type) at the loopback receiver; the closed loop runs, then the
+        dispatcher's backlog is drained (its CPU counted in the phase) and every delivery is checked."""
+        result = self.result
+        endpoint = await register_endpoint(users[0], self.receiver.url)
+        result["webhook_endpoint_id"] = endpoint
+        await self.meter.start()
+        started = time.perf_counter()
+        samples, elapsed = await closed_loop(users, lifecycles, self.args.variant_duration)
+        events = await _count(self.database, "SELECT count(*) FROM micropay_events WHERE pending_webhooks > 0")
+        drain = await self.receiver.wait_for(events, 60.0)
+        total = time.perf_counter() - started
+        result["api_webhook"] = summarize(samples, elapsed)
+        result.setdefault("cpu", {})["api_webhook"] = cpu = await self.meter.stop()
+        # The CPU of the phase and of the drain after it, charged to the lifecycles of the phase.
+        if samples.lifecycles and "api_workers" in cpu:
+            result["api_webhook"]["api_workers_cpu_ms_per_lifecycle"] = round(
+                cpu["api_workers"] * total * 1000 / samples.lifecycles, 2
+            )
+        result["api_webhook"]["webhooks"] = {
+            "events_with_deliveries": events,
+            "deliveries_received": self.receiver.received,
+            "distinct_webhook_ids": len(self.receiver.webhook_ids),
+            "by_type": dict(self.receiver.types),
+            "drain_after_phase_s": round(drain, 2),
+            "undelivered": await _count(
+                self.database, "SELECT count(*) FROM micropay_webhook_deliveries WHERE status <> 'succeeded'"
+            ),
         }
-        for pid in workers
-    ]
+        # The endpoint stays (the minimal ceiling's delivery rows refer to it) but disabled from here on.
+        status, _ = await users[0].api.request("POST", f"/v1/webhook_endpoints/{endpoint}", b'{"disabled": true}')
+        result["api_webhook"]["webhooks"]["disabled_after"] = status == 200
+
+
+async def _count(database: str, query: str) -> int:
+    connection = await asyncpg.connect(raw_dsn(ADMIN_DSN, database))
+    try:
+        return int(await connection.fetchval(query))
+    finally:
+        await connection.close()
 
 
 def main() -> int:

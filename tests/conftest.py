@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests import pg
 
@@ -82,3 +83,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         params = callspec.params.values() if callspec is not None else ()
         if "postgres_url" in names or "postgres" in params:
             item.add_marker(pytest.mark.postgres)
+
+
+# Hypothesis profiles (docs/testing.md): ``pytest --hypothesis-profile=thorough`` gives every property test that
+# does not pin its own ``max_examples`` ten times the default number of examples.
+settings.register_profile("thorough", max_examples=1000, deadline=None)

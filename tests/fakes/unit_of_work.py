@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Self
 
@@ -63,6 +66,19 @@ class FakeUnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._session.end()
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """What the block staged is dropped if it raises; what was staged before it stays."""
+        self._session.check()
+        staging = copy.deepcopy(self._session.staging)
+        endpoints, deliveries = copy.deepcopy(self._webhooks.endpoints), copy.deepcopy(self._webhooks.deliveries)
+        try:
+            yield
+        except BaseException:
+            self._session.staging = staging
+            self._webhooks.endpoints, self._webhooks.deliveries = endpoints, deliveries
+            raise
 
     async def commit(self) -> None:
         self._session.commit()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -46,6 +47,14 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     async def commit(self) -> None: ...
+
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        """``async with uow.savepoint():`` a part of the transaction that an exception undoes alone.
+
+        What was written before it stays in the transaction (and commits with ``commit()``); what was
+        written inside it is rolled back if the block raises (the exception then propagates).
+        """
+        ...
 
 
 class UnitOfWorkFactory(Protocol):

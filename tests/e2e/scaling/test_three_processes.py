@@ -365,7 +365,7 @@ def test_three_processes_300_mixed_payments_with_webhooks_and_a_kill_9(database_
                 "MICROPAY_DARAJA_READ_TIMEOUT": "10",
                 "MICROPAY_RECONCILE_INTERVAL": "1",
                 "MICROPAY_RECONCILE_AFTER": str(RECONCILE_AFTER),
-                "MICROPAY_DB_POOL_SIZE": "4",  # 3 x (4 + 4 overflow + 1 listener): the server is shared
+                "MICROPAY_DB_POOL_SIZE": "6",  # 3 x (6 + 6 overflow + 1 listener): the server is shared
                 "MICROPAY_WEBHOOKS_ALLOW_PRIVATE": "true",
                 "MICROPAY_WEBHOOK_TIMEOUT": str(WEBHOOK_TIMEOUT),
                 "MICROPAY_WEBHOOK_LEASE_MARGIN": str(WEBHOOK_LEASE_MARGIN),

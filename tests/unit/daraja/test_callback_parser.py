@@ -143,3 +143,26 @@ def test_an_amount_in_cents_is_fine() -> None:
 def test_malformed_callbacks(body: Any) -> None:
     with pytest.raises(MalformedCallback):
         parse(body)
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        "1e99999999",  # raised decimal.Overflow (not MalformedCallback) before
+        "1e-99999999",
+        "12345678901234567890123456789.01",  # was rounded to 28 digits and accepted as a wrong amount
+        "1.0000000000000000000000000001",  # was rounded to 100 cents
+        "1000000000000000",  # 10**15 shillings: out of any M-Pesa range
+    ],
+)
+def test_amounts_beyond_exact_decimal_arithmetic_are_malformed_not_rounded(amount: str) -> None:
+    with pytest.raises(MalformedCallback):
+        parse(success({"Name": "Amount", "Value": amount}, {"Name": "MpesaReceiptNumber", "Value": "NLJ7RT61SV"}))
+
+
+def test_the_largest_amount_in_range_is_exact() -> None:
+    result = parse(
+        success({"Name": "Amount", "Value": "999999999999999.99"}, {"Name": "MpesaReceiptNumber", "Value": "X1"})
+    )
+
+    assert result.amount == 99_999_999_999_999_999

@@ -130,3 +130,10 @@ def test_the_policy_is_configurable() -> None:
     assert breaker.state(T + 1) is BreakerState.OPEN
     assert breaker.state(T + 6) is BreakerState.HALF_OPEN
     assert record_success(before_call(breaker, T + 6)[0], T + 6) == CircuitBreaker(policy=policy)
+
+
+def test_retry_after_is_never_negative_once_the_cooldown_has_passed() -> None:
+    opened = _fail(CircuitBreaker(), *(T + i for i in range(6)))
+
+    assert opened.retry_after(T + 5 + 30) == 0.0
+    assert opened.retry_after(T + 5 + 1000) == 0.0

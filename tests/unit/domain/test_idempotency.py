@@ -84,3 +84,58 @@ def test_answers_that_did_something_are_kept(status: int) -> None:
 def test_answers_that_did_nothing_are_not_kept_unless_the_caller_knows_better(status: int) -> None:
     assert not idempotency.is_kept(status)
     assert idempotency.is_kept(status, something_was_done=True)
+
+
+# The contract's numbers and words, each pinned by value (the mutation run, docs/testing.md, found them
+# referenced only by name).
+
+
+def test_the_contract_numbers() -> None:
+    assert KEY_MAX_LENGTH == 255
+    assert IN_FLIGHT_LEASE_SECONDS == 120
+    assert RETENTION_SECONDS == 86_400
+    assert sorted(idempotency.NOTHING_DONE_STATUSES) == [409, 500, 502, 503]
+
+
+def test_the_lease_ends_at_120_seconds() -> None:
+    assert decide(_record(age=119.999), "fp", T) is Decision.IN_FLIGHT
+    assert decide(_record(age=120), "fp", T) is Decision.PROCEED
+
+
+def test_a_255_character_key_is_the_longest() -> None:
+    assert validate_key("k" * 255) == "k" * 255
+    with pytest.raises(InvalidParameter) as raised:
+        validate_key("k" * 256)
+    assert raised.value.message == "Idempotency-Key must be 1 to 255 characters."
+
+
+def test_a_non_printable_key_says_so() -> None:
+    with pytest.raises(InvalidParameter) as raised:
+        validate_key("tab\tkey")
+    assert raised.value.message == "Idempotency-Key must be printable ASCII."
+
+
+def test_a_stored_response_is_json_unless_said_otherwise() -> None:
+    assert StoredResponse(status=200, body=b"{}").content_type == "application/json"
+
+
+def test_a_sealed_response_is_bound_to_its_tenant_and_key() -> None:
+    assert idempotency.associated_data("m_1", "test", "key-1") == b"idempotency:m_1:test:key-1"
+    assert idempotency.secret_associated_data("m_1", "test", "key-1") == b"idempotency:m_1:test:key-1:client_secret"
+
+
+def test_every_part_of_the_binding_matters() -> None:
+    base = idempotency.associated_data("m_1", "test", "k")
+    others = {
+        idempotency.associated_data("m_2", "test", "k"),
+        idempotency.associated_data("m_1", "live", "k"),
+        idempotency.associated_data("m_1", "test", "k2"),
+        idempotency.secret_associated_data("m_1", "test", "k"),
+    }
+    assert base not in others
+    assert len(others) == 4
+
+
+def test_a_binding_is_kept_until_the_key_expires() -> None:
+    assert idempotency.keeps_binding(_record(age=RETENTION_SECONDS - 1), T)
+    assert not idempotency.keeps_binding(_record(age=RETENTION_SECONDS), T)

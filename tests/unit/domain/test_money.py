@@ -83,3 +83,47 @@ def test_a_non_string_currency_is_refused() -> None:
     with pytest.raises(InvalidParameter) as raised:
         Money.kes(100, 404)  # type: ignore[arg-type]
     assert raised.value.param == "currency"
+
+
+# The contract's words and numbers, each pinned once (the mutation run, docs/testing.md, found them unchecked).
+
+
+def test_the_bounds_are_kes_1_and_kes_250000_in_minor_units() -> None:
+    assert (MIN_AMOUNT, MAX_AMOUNT) == (100, 25_000_000)
+    assert Money(amount=100).amount == 100
+    assert Money(amount=25_000_000).amount == 25_000_000
+
+
+@pytest.mark.parametrize(
+    ("make", "param", "message", "code"),
+    [
+        (
+            lambda: Money(amount=100, currency="usd"),
+            "currency",
+            "Invalid currency: 'usd'. Only 'kes' is supported.",
+            None,
+        ),
+        (lambda: Money.kes(100, 5), "currency", "Currency must be a string.", None),  # type: ignore[arg-type]
+        (lambda: Money(amount=1.5), "amount", "Amount must be an integer of minor units.", "amount_invalid"),  # type: ignore[arg-type]
+        (
+            lambda: Money(amount=99),
+            "amount",
+            "Amount must be between 100 and 25000000 minor units (KES 1 to KES 250,000).",
+            "amount_invalid",
+        ),
+        (
+            lambda: Money(amount=150),
+            "amount",
+            "Amount must be a multiple of 100: M-Pesa moves whole shillings.",
+            "amount_invalid",
+        ),
+    ],
+)
+def test_each_refusal_names_its_parameter_message_and_code(
+    make: object, param: str, message: str, code: str | None
+) -> None:
+    with pytest.raises(InvalidParameter) as caught:
+        make()  # type: ignore[operator]
+
+    assert (caught.value.param, caught.value.message) == (param, message)
+    assert caught.value.code == (code or "parameter_invalid")

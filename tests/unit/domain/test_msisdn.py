@@ -174,3 +174,43 @@ def test_masked_shows_the_start_and_the_last_three_digits(number: str) -> None:
     assert masked == number[:4] + "*****" + number[-3:]
     assume(number[4:9] != "*****")
     assert number[4:9] not in masked
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=10, max_size=10).filter(lambda d: d[:2] not in ("07", "01")))
+def test_ten_digits_are_local_only_with_a_leading_07_or_01(digits: str) -> None:
+    """``9712345678`` is not ``254712345678``: only ``07``/``01`` numbers drop their 0 for 254."""
+    with pytest.raises(InvalidParameter):
+        Msisdn.parse(digits)
+
+
+@pytest.mark.parametrize("digits", ["9712345678", "1712345678", "0212345678", "7712345678"])
+def test_ten_digit_numbers_without_the_local_prefix_are_refused(digits: str) -> None:
+    with pytest.raises(InvalidParameter):
+        Msisdn.parse(digits)
+
+
+@pytest.mark.parametrize(
+    ("make", "param", "message"),
+    [
+        (lambda: Msisdn.parse(5), "phone_number", "Phone number must be a string."),  # type: ignore[arg-type]
+        (lambda: Msisdn.parse("+255712345678"), "phone_number", "Only Kenyan (+254) numbers can pay with M-Pesa."),
+        (
+            lambda: Msisdn.parse("12"),
+            "phone_number",
+            "Invalid phone number: use 07XXXXXXXX, 01XXXXXXXX, +2547XXXXXXXX or 2547XXXXXXXX.",
+        ),
+        (lambda: Msisdn("0712345678"), "phone_number", "Phone number must be 12 digits: 2547XXXXXXXX or 2541XXXXXXXX."),
+    ],
+)
+def test_each_refusal_says_what_to_send(make: object, param: str, message: str) -> None:
+    with pytest.raises(InvalidParameter) as raised:
+        make()  # type: ignore[operator]
+
+    assert (raised.value.param, raised.value.message, raised.value.code) == (param, message, "phone_number_invalid")
+
+
+def test_the_number_prints_as_its_digits() -> None:
+    number = Msisdn.parse("0712 345-678")
+
+    assert (str(number), number.masked) == ("254712345678", "2547*****678")

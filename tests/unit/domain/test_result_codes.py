@@ -78,3 +78,43 @@ def test_only_zero_is_success() -> None:
     assert not result_codes.is_success("00")  # callers normalise first
     assert not result_codes.is_success("1032")
     assert not result_codes.is_success(result_codes.STILL_PROCESSING)
+
+
+# The contract's words and codes by value (the mutation run, docs/testing.md, found them referenced only by name).
+
+CONTRACT_MESSAGES = {
+    "insufficient_funds": "The customer's M-Pesa balance is insufficient for this payment.",
+    "amount_limit_exceeded": "The payment breaks an M-Pesa transaction or balance limit.",
+    "duplicate_request_rule": "M-Pesa refused a repeat of the same amount to the same customer within 2 minutes.",
+    "expired": "The customer did not complete the M-Pesa prompt in time.",
+    "prompt_failed": "M-Pesa could not show the payment prompt on the customer's phone.",
+    "canceled_by_customer": "The customer canceled the M-Pesa prompt.",
+    "customer_unreachable": "The customer's phone could not be reached.",
+    "wrong_pin": "The customer entered a wrong M-Pesa PIN.",
+    "merchant_misconfigured": "M-Pesa refused the merchant's shortcode or transaction type for this payment.",
+    "account_locked": "The customer's M-Pesa account is locked.",
+    "provider_declined": "M-Pesa declined the payment.",
+    "phone_number_invalid": "M-Pesa refused the customer's phone number.",
+    "customer_busy": "The customer is busy with another M-Pesa transaction; try again in a minute.",
+}
+
+
+@pytest.mark.parametrize(("error_code", "message"), sorted(CONTRACT_MESSAGES.items()))
+def test_each_error_code_has_its_documented_message(error_code: str, message: str) -> None:
+    assert result_codes.message_for(error_code) == message
+
+
+def test_the_special_codes() -> None:
+    assert (result_codes.SUCCESS, result_codes.STILL_PROCESSING, result_codes.FALLBACK) == (
+        "0",
+        "4999",
+        "provider_declined",
+    )
+    assert result_codes.REJECTED_PHONE_NUMBER == "phone_number_invalid"
+    assert result_codes.REJECTED_SUBSCRIBER_BUSY == "customer_busy"
+    assert result_codes.error_code_for("4999") == "provider_declined"
+
+
+@pytest.mark.parametrize("raw", ["X1032", "XX0", "E3008", "SFC_IC0003", "-"])
+def test_codes_that_are_not_numbers_are_kept_as_they_are(raw: str) -> None:
+    assert result_codes.normalise_result_code(raw) == raw

@@ -270,3 +270,83 @@ def test_cancel_is_refused_elsewhere(make: Maker) -> None:
 def test_updated_never_moves_backwards() -> None:
     intent, _ = sm.cancel(b.created(now=b.T0), reason=None, now=b.T0 - 100)
     assert intent.updated == b.T0
+
+
+# What a refused transition says: the contract's ``intent_unexpected_state`` message names the action and the
+# status (the mutation run, docs/testing.md, found these words unchecked).
+
+
+def _message(action: Callable[[], object]) -> str:
+    with pytest.raises(IntentUnexpectedState) as raised:
+        action()
+    return raised.value.message
+
+
+def test_each_refused_transition_names_its_action_and_the_status() -> None:
+    created, accepted = b.created(), b.accepted()
+    cases = {
+        "confirm": (lambda: sm.start_attempt(b.succeeded(), attempt_id="pa_9", phone=None, now=b.T0), "succeeded"),
+        "accept an STK push for": (
+            lambda: sm.accept_attempt(
+                created, attempt_id="pa_1", checkout_request_id="ws", merchant_request_id=None, now=b.T0
+            ),
+            "requires_payment_method",
+        ),
+        "record a lost answer for": (
+            lambda: sm.attempt_answer_lost(created, attempt_id="pa_1", now=b.T0),
+            "requires_payment_method",
+        ),
+        "reject an STK push for": (
+            lambda: sm.reject_attempt(created, attempt_id="pa_1", error=b.rejection_error(), now=b.T0),
+            "requires_payment_method",
+        ),
+        "abandon an STK push for": (
+            lambda: sm.abandon_attempt(created, attempt_id="pa_1", restore=created, now=b.T0),
+            "requires_payment_method",
+        ),
+        "abandon an accepted STK push for": (
+            lambda: sm.abandon_attempt(accepted, attempt_id="pa_1", restore=created, now=b.T0),
+            "processing",
+        ),
+        "settle an attempt for": (
+            lambda: sm.accept_attempt(
+                msgspec.structs.replace(b.processing(), mpesa=None),
+                attempt_id="pa_1",
+                checkout_request_id="ws",
+                merchant_request_id=None,
+                now=b.T0,
+            ),
+            "processing",
+        ),
+        "cancel": (lambda: sm.cancel(b.succeeded(), reason=None, now=b.T0), "succeeded"),
+        "expire": (lambda: sm.expire_unanswered(accepted, now=b.T0 + 10_000), "processing"),
+    }
+    for action, (make, status) in cases.items():
+        assert _message(make) == f"You cannot {action} this PaymentIntent because it has a status of {status}."
+
+
+def test_a_confirm_without_any_phone_number_says_to_pass_one() -> None:
+    with pytest.raises(InvalidParameter) as raised:
+        sm.start_attempt(b.created(phone=None), attempt_id="pa_1", phone=None, now=b.T0)
+
+    assert (raised.value.param, raised.value.code) == ("phone_number", "parameter_missing")
+    assert raised.value.message == "This PaymentIntent has no phone_number: pass one to confirm it."
+
+
+def test_an_unanswered_attempt_expires_after_exactly_300_seconds() -> None:
+    assert sm.UNANSWERED_ATTEMPT_TIMEOUT_SECONDS == 300
+    lost = b.answer_lost(now=b.T0 + 2)
+    assert not sm.is_unanswered_too_long(lost, b.T0 + 2 + 299)
+    assert sm.is_unanswered_too_long(lost, b.T0 + 2 + 300)
+
+
+def test_a_superseded_success_keeps_the_phone_the_callback_names_or_else_the_intents() -> None:
+    newer = b.processing("pa_2", base=b.failed("pa_1"), now=b.T0 + 5)
+    with_phone = sm.apply_result(newer, attempt_id="pa_1", result=b.success(checkout="ws_CO_old"), now=b.T0 + 6)
+    without = msgspec.structs.replace(b.success(checkout="ws_CO_old"), phone_number=None)
+    no_phone = sm.apply_result(newer, attempt_id="pa_1", result=without, now=b.T0 + 6)
+
+    assert with_phone.intent.mpesa is not None
+    assert no_phone.intent.mpesa is not None
+    assert with_phone.intent.mpesa.phone_number == "254799999999"
+    assert no_phone.intent.mpesa.phone_number == b.PHONE

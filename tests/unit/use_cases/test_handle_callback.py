@@ -8,13 +8,15 @@ import logging
 import pytest
 
 from micropay.domain.errors import ResourceMissing
-from micropay.domain.model.events import UnexpectedPayment
+from micropay.domain.model.events import Event, UnexpectedPayment
 from micropay.domain.model.intent import IntentStatus
 from micropay.domain.model.provider import AttemptKind, AttemptOutcome
 from micropay.domain.model.push import PushAnswerLost
 from micropay.domain.use_cases.handle_callback import CallbackMismatch
 from micropay.ports.callback_parser import MalformedCallback
+from micropay.ports.errors import StorageUnavailable
 from tests.fakes import Accept, UnroutableCallback, rejected
+from tests.fakes.event_repository import FakeEventRepository
 from tests.unit.use_cases.world import PHONE, SANDBOX, World, callback_body
 
 CHECKOUT = "ws_CO_191220191020363925"
@@ -396,3 +398,31 @@ async def test_a_callback_whose_intent_row_is_gone_is_resource_missing(world: Wo
 
     [row] = world.callbacks(intent_id)
     assert row.request == callback_body(CHECKOUT, 0)
+
+
+async def test_a_failed_apply_rolls_back_alone_and_the_raw_row_is_kept(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Record and apply share one transaction; the apply runs in a savepoint, so its failure loses nothing
+    of the raw callback (which commits alone) and applies nothing (no transition, no event)."""
+    intent_id = await _processing(world)
+    before = world.intent(intent_id)
+    events_before = len(world.db.events)
+
+    async def failing_add(self: FakeEventRepository, event: Event) -> None:
+        raise StorageUnavailable("the event insert failed")
+
+    monkeypatch.setattr(FakeEventRepository, "add", failing_add)
+    body = callback_body(CHECKOUT, 0)
+    with pytest.raises(StorageUnavailable):
+        await world.handle_callback(world.token(), body)
+    monkeypatch.undo()
+
+    assert world.intent(intent_id) == before
+    assert len(world.db.events) == events_before
+    [row] = world.callbacks(intent_id)
+    assert row.request == body
+    assert row.outcome is None  # stored, not applied: a redelivery or reconcile settles it
+
+    assert await world.handle_callback(world.token(), body) is AttemptOutcome.APPLIED  # Daraja's retry
+    assert world.intent(intent_id).status is IntentStatus.SUCCEEDED

@@ -10,7 +10,8 @@ from micropay.domain.model.provider import PaymentResult
 from micropay.domain.model.result_codes import SUCCESS, normalise_result_code
 from micropay.ports.callback_parser import CallbackParser, MalformedCallback
 
-_MINOR_UNITS: Final = Decimal(100)
+_CENT_DIGITS: Final = 2  # minor units per shilling: 10**2
+_MAX_SHILLING_DIGITS: Final = 15  # no M-Pesa amount comes near 10**15 shillings
 _MAX_TEXT: Final = 500
 
 
@@ -96,17 +97,29 @@ def _items(metadata: Any) -> dict[str, Any]:
 
 
 def _amount(raw: Any) -> int:
-    """Shillings (``1``, ``1.0``, ``"150.00"``) to minor units, exactly; fractions of a cent are refused."""
+    """Shillings (``1``, ``1.0``, ``"150.00"``) to minor units, exactly; fractions of a cent are refused.
+
+    Exact for any number of digits: the decimal digits are scaled by hand rather than through ``Decimal``
+    arithmetic, which rounds to 28 digits and overflows on exponents such as ``"1e99999999"``.
+    """
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         raise MalformedCallback("The callback's Amount is not a number.")
     try:
         shillings = Decimal(str(raw).strip())
     except InvalidOperation:
         raise MalformedCallback("The callback's Amount is not a number.") from None
-    minor = shillings * _MINOR_UNITS
-    if not minor.is_finite() or minor != minor.to_integral_value() or minor < 0:
+    if not shillings.is_finite():
         raise MalformedCallback("The callback's Amount is not a whole number of cents.")
-    return int(minor)
+    sign, digits, exponent = shillings.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    while len(digits) > 1 and digits[-1] == 0:
+        digits, exponent = digits[:-1], exponent + 1
+    if exponent + _CENT_DIGITS < 0 or (sign and any(digits)):
+        raise MalformedCallback("The callback's Amount is not a whole number of cents.")
+    if len(digits) + exponent > _MAX_SHILLING_DIGITS:
+        raise MalformedCallback("The callback's Amount is out of range.")
+    scale: int = 10 ** (exponent + _CENT_DIGITS)
+    return int("".join(map(str, digits))) * scale
 
 
 def _digits(raw: Any, name: str) -> str:

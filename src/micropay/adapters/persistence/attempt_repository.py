@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from micropay.adapters.persistence.errors import storage_errors
 from micropay.adapters.persistence.mapping import attempt_from_domain, attempt_to_domain
+from micropay.adapters.persistence.pg_driver import PgDriver, insert_sql, json_columns, row_values, select_sql
 from micropay.adapters.persistence.rows import ATTEMPTS
 from micropay.domain.model.attempt import ProviderAttempt
 from micropay.domain.model.environment import Tenant
@@ -45,19 +46,42 @@ _FILL_OUTCOME: Final = (
 _GET: Final = select(ATTEMPTS).where(_C.id == bindparam("t_id"), *_IN_TENANT)
 
 
+# The same statements for the Postgres hot path (pg_driver.py), positional.
+_JSON: Final = json_columns(ATTEMPTS)
+_COLUMNS: Final = tuple(c.name for c in ATTEMPTS.columns)
+_PG_INSERT: Final = insert_sql(ATTEMPTS, _COLUMNS)
+_PG_GET: Final = select_sql(ATTEMPTS, ("id", "merchant_id", "environment"))
+_PG_UPDATE: Final = (
+    f"UPDATE {ATTEMPTS.name} SET "  # noqa: S608 - built from the Table, no input
+    + ", ".join(f"{name} = ${i}" for i, name in enumerate(_OUTCOME_COLUMNS, 1))
+    + f", checkout_request_id = coalesce(${len(_OUTCOME_COLUMNS) + 1}, checkout_request_id)"
+    + f" WHERE id = ${len(_OUTCOME_COLUMNS) + 2} AND merchant_id = ${len(_OUTCOME_COLUMNS) + 3}"
+    + f" AND environment = ${len(_OUTCOME_COLUMNS) + 4}"
+)
+
+
 class SqlaAttemptRepository(AttemptRepository):
-    def __init__(self, connection: AsyncConnection, tenant: Tenant) -> None:
+    def __init__(self, connection: AsyncConnection, tenant: Tenant, driver: PgDriver | None = None) -> None:
         self._connection = connection
+        self._driver = driver
         self._tenant = {"t_merchant": tenant.merchant_id, "t_env": tenant.environment.value}
 
     async def add(self, attempt: ProviderAttempt) -> None:
         self._check_tenant(attempt)
+        if self._driver is not None:
+            values = row_values(attempt_from_domain(attempt), _COLUMNS, _JSON)
+            await self._driver.execute("record a provider attempt", _PG_INSERT, *values)
+            return
         with storage_errors("record a provider attempt"):
             await self._connection.execute(_INSERT, attempt_from_domain(attempt))
 
     async def update(self, attempt: ProviderAttempt) -> None:
         self._check_tenant(attempt)
         values = attempt_from_domain(attempt)
+        if self._driver is not None:
+            args = [*row_values(values, (*_OUTCOME_COLUMNS, "checkout_request_id"), _JSON), attempt.id]
+            await self._driver.execute("update a provider attempt", _PG_UPDATE, *args, *self._tenant.values())
+            return
         params = {f"v_{name}": values[name] for name in (*_OUTCOME_COLUMNS, "checkout_request_id")}
         params.update(self._tenant, t_id=attempt.id)
         with storage_errors("update a provider attempt"):
@@ -74,6 +98,9 @@ class SqlaAttemptRepository(AttemptRepository):
             await self._connection.execute(_LINK, params)
 
     async def get(self, attempt_id: str) -> ProviderAttempt | None:
+        if self._driver is not None:
+            found = await self._driver.fetchrow("read a provider attempt", _PG_GET, attempt_id, *self._tenant.values())
+            return attempt_to_domain(found) if found is not None else None
         with storage_errors("read a provider attempt"):
             result = await self._connection.execute(_GET, {"t_id": attempt_id, **self._tenant})
             row = result.mappings().first()

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from micropay.adapters.persistence.errors import storage_errors
 from micropay.adapters.persistence.mapping import credentials_from_domain, credentials_to_domain
+from micropay.adapters.persistence.pg_driver import PgDriver, select_sql
 from micropay.adapters.persistence.rows import CREDENTIALS
 from micropay.adapters.persistence.upsert import insert_for
 from micropay.domain.model.environment import Tenant
@@ -18,6 +19,7 @@ from micropay.ports.credential_vault import Sealed
 _C = CREDENTIALS.c
 _IN_TENANT: Final = (_C.merchant_id == bindparam("t_merchant"), _C.environment == bindparam("t_env"))
 _GET: Final = select(CREDENTIALS).where(*_IN_TENANT)
+_PG_GET: Final = select_sql(CREDENTIALS, ("merchant_id", "environment"))
 _DELETE: Final = delete(CREDENTIALS).where(*_IN_TENANT)
 _VALUE_COLUMNS: Final = tuple(c.name for c in CREDENTIALS.columns if c.name not in {"merchant_id", "environment"})
 
@@ -39,12 +41,16 @@ _RESEAL: Final = (
 
 
 class SqlaCredentialRepository(CredentialRepository):
-    def __init__(self, connection: AsyncConnection, tenant: Tenant) -> None:
+    def __init__(self, connection: AsyncConnection, tenant: Tenant, driver: PgDriver | None = None) -> None:
         self._connection = connection
+        self._driver = driver
         self._tenant_obj = tenant
         self._tenant = {"t_merchant": tenant.merchant_id, "t_env": tenant.environment.value}
 
     async def get(self) -> StoredCredentials | None:
+        if self._driver is not None:
+            found = await self._driver.fetchrow("read credentials", _PG_GET, *self._tenant.values())
+            return credentials_to_domain(found) if found is not None else None
         with storage_errors("read credentials"):
             result = await self._connection.execute(_GET, self._tenant)
             row = result.mappings().first()

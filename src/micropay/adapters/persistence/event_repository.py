@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from micropay.adapters.persistence.errors import storage_errors
 from micropay.adapters.persistence.event_order import lock_event_order
 from micropay.adapters.persistence.mapping import event_from_domain, event_to_domain
+from micropay.adapters.persistence.pg_driver import PgDriver, insert_sql, json_columns, row_values
 from micropay.adapters.persistence.rows import EVENTS
 from micropay.adapters.persistence.webhook_rows import WEBHOOK_DELIVERIES
 from micropay.domain.model.environment import Tenant
@@ -20,6 +21,10 @@ from micropay.ports.event_repository import EventPage, EventPageQuery, EventRepo
 _C = EVENTS.c
 _INSERT: Final = insert(EVENTS)
 _W = WEBHOOK_DELIVERIES.c
+_JSON: Final = json_columns(EVENTS)
+_INSERT_COLUMNS: Final = tuple(c.name for c in EVENTS.columns if c.name != "seq")
+_PG_INSERT: Final = insert_sql(EVENTS, _INSERT_COLUMNS)
+_PG_LOCK: Final = "SELECT pg_advisory_xact_lock(hashtext('micropay_events'), hashtext($1))"  # event_order.py
 
 
 def _undelivered() -> Any:
@@ -44,11 +49,12 @@ class SqlaEventRepository(EventRepository):
     statements that must commit with the event (on Postgres a ``pg_notify``, which is delivered on commit only).
     """
 
-    def __init__(self, connection: AsyncConnection, tenant: Tenant) -> None:
+    def __init__(self, connection: AsyncConnection, tenant: Tenant, driver: PgDriver | None = None) -> None:
         self._connection = connection
+        self._driver = driver
         self._tenant = tenant
         self.added: list[Event] = []
-        self._order_locked = False
+        self.order_locked = False
 
     def _scoped(self) -> Select[Any]:
         # pending_webhooks is live: the event's deliveries not (yet) succeeded (the column keeps the count at write)
@@ -60,10 +66,19 @@ class SqlaEventRepository(EventRepository):
     async def add(self, event: Event) -> None:
         if event.livemode != self._tenant.environment.livemode:
             raise ValueError("An event can only be written by the unit of work of its own tenant.")
+        if self._driver is not None:
+            if not self.order_locked:  # before the first seq is drawn (event_order.py)
+                tenant = f"{self._tenant.merchant_id}:{self._tenant.environment.value}"
+                await self._driver.execute("insert an event", _PG_LOCK, tenant)
+                self.order_locked = True
+            values = row_values(event_from_domain(self._tenant, event), _INSERT_COLUMNS, _JSON)
+            await self._driver.execute("insert an event", _PG_INSERT, *values)
+            self.added.append(event)
+            return
         with storage_errors("insert an event"):
-            if not self._order_locked:  # before the first seq is drawn (event_order.py)
+            if not self.order_locked:  # before the first seq is drawn (event_order.py)
                 await lock_event_order(self._connection, self._tenant)
-                self._order_locked = True
+                self.order_locked = True
             await self._connection.execute(_INSERT, event_from_domain(self._tenant, event))
         self.added.append(event)
 

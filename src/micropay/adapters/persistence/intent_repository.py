@@ -9,6 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from micropay.adapters.persistence.errors import storage_errors
 from micropay.adapters.persistence.mapping import intent_from_domain, intent_to_domain
+from micropay.adapters.persistence.pg_driver import (
+    PgDriver,
+    insert_sql,
+    json_columns,
+    row_values,
+    rows_affected,
+    select_sql,
+)
 from micropay.adapters.persistence.rows import INTENTS
 from micropay.domain.model.environment import Tenant
 from micropay.domain.model.intent import IntentStatus, PaymentIntent
@@ -53,14 +61,34 @@ _CLAIM_RECONCILE: Final = (
 )
 
 
+# The same statements for the Postgres hot path (pg_driver.py), positional.
+_JSON: Final = json_columns(INTENTS)
+_INSERT_COLUMNS: Final = tuple(c.name for c in INTENTS.columns if c.name != "reconciled_at")
+_PG_GET: Final = select_sql(INTENTS, ("id", "merchant_id", "environment"))
+_PG_INSERT: Final = insert_sql(INTENTS, _INSERT_COLUMNS)
+_PG_SAVE: Final = (
+    f"UPDATE {INTENTS.name} SET "  # noqa: S608 - built from the Table, no input
+    + ", ".join(f"{name} = ${i}" for i, name in enumerate(_MUTABLE, 1))
+    + ", reconciled_at = NULL"
+    + f" WHERE id = ${len(_MUTABLE) + 1} AND merchant_id = ${len(_MUTABLE) + 2}"
+    + f" AND environment = ${len(_MUTABLE) + 3} AND version = ${len(_MUTABLE) + 4}"
+)
+
+
 class SqlaIntentRepository(IntentRepository):
-    def __init__(self, connection: AsyncConnection, tenant: Tenant) -> None:
+    def __init__(self, connection: AsyncConnection, tenant: Tenant, driver: PgDriver | None = None) -> None:
         self._connection = connection
+        self._driver = driver
         self._tenant = {"t_merchant": tenant.merchant_id, "t_env": tenant.environment.value}
         #: Ids of the intents this transaction inserted or moved to a new version (announced after commit).
         self.changed: list[str] = []
 
     async def get(self, intent_id: str) -> PaymentIntent | None:
+        if self._driver is not None:
+            found = await self._driver.fetchrow(
+                "read a payment intent", _PG_GET, intent_id, self._tenant["t_merchant"], self._tenant["t_env"]
+            )
+            return intent_to_domain(found) if found is not None else None
         with storage_errors("read a payment intent"):
             result = await self._connection.execute(_GET, {"t_id": intent_id, **self._tenant})
             row = result.mappings().first()
@@ -68,18 +96,27 @@ class SqlaIntentRepository(IntentRepository):
 
     async def add(self, intent: PaymentIntent) -> None:
         self._check_tenant(intent)
-        with storage_errors("insert a payment intent"):
-            await self._connection.execute(_INSERT, intent_from_domain(intent))
+        if self._driver is not None:
+            values = row_values(intent_from_domain(intent), _INSERT_COLUMNS, _JSON)
+            await self._driver.execute("insert a payment intent", _PG_INSERT, *values)
+        else:
+            with storage_errors("insert a payment intent"):
+                await self._connection.execute(_INSERT, intent_from_domain(intent))
         self.changed.append(intent.id)
 
     async def save(self, intent: PaymentIntent) -> None:
         self._check_tenant(intent)
         values = intent_from_domain(intent)
-        params = {f"v_{name}": values[name] for name in _MUTABLE}
-        params.update(self._tenant, t_id=intent.id, t_expected_version=intent.version - 1)
-        with storage_errors("update a payment intent"):
-            result = await self._connection.execute(_SAVE, params)
-        if result.rowcount != 1:
+        if self._driver is not None:
+            args = [*row_values(values, _MUTABLE, _JSON), intent.id, *self._tenant.values(), intent.version - 1]
+            count = rows_affected(await self._driver.execute("update a payment intent", _PG_SAVE, *args))
+        else:
+            params = {f"v_{name}": values[name] for name in _MUTABLE}
+            params.update(self._tenant, t_id=intent.id, t_expected_version=intent.version - 1)
+            with storage_errors("update a payment intent"):
+                result = await self._connection.execute(_SAVE, params)
+            count = result.rowcount
+        if count != 1:
             raise ConcurrentUpdate(f"PaymentIntent {intent.id} changed before version {intent.version} was saved.")
         self.changed.append(intent.id)
 

@@ -16,11 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from micropay.adapters.persistence.errors import storage_errors
 from micropay.adapters.persistence.mapping import api_key_to_domain
+from micropay.adapters.persistence.pg_driver import PgDriver, suspect_pool
 from micropay.adapters.persistence.rows import API_KEYS, ATTEMPTS, CREDENTIALS, INTENTS, UNMATCHED_CALLBACKS
 from micropay.adapters.persistence.unroutable import DEFAULT_BUDGET_PER_MINUTE, keepable
 from micropay.domain.model.api_keys import ApiKey
 from micropay.domain.model.environment import Environment, Tenant
 from micropay.domain.model.intent import IntentStatus
+from micropay.ports.errors import StorageUnavailable
 from micropay.ports.tenant_directory import CallbackRoute, StuckIntent, TenantDirectory
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,8 @@ _PG_STUCK_INTENTS: Final = text("SELECT * FROM micropay_stuck_intents(:updated_b
 _PG_RECORD_UNROUTABLE: Final = text(
     "SELECT micropay_record_unroutable_callback(:token_hint, :body, :received_at, :budget) AS stored"
 ).bindparams(bindparam("body", type_=JSONB(none_as_null=True)))
+_PG_DRIVER_FIND_API_KEY: Final = "SELECT * FROM micropay_find_api_key($1)"
+_PG_DRIVER_ROUTE: Final = "SELECT * FROM micropay_route_callback($1)"
 _PG_PRUNE_UNROUTABLE: Final = text("SELECT micropay_prune_unroutable_callbacks(:received_before, :limit) AS deleted")
 
 _LITE_FIND_API_KEY: Final = select(API_KEYS).where(API_KEYS.c.key_hash == bindparam("key_hash"))
@@ -91,11 +95,18 @@ class SqlaTenantDirectory(TenantDirectory):
         self._record_unroutable: Executable = _PG_RECORD_UNROUTABLE if postgres else _LITE_RECORD_UNROUTABLE
 
     async def find_api_key(self, key_hash: str) -> ApiKey | None:
+        if self._postgres:
+            rows = await self._driver_run("look up an API key", _PG_DRIVER_FIND_API_KEY, key_hash)
+            return api_key_to_domain(rows[0]) if rows else None
         rows = await self._run("look up an API key", self._find_api_key, {"key_hash": key_hash})
         return api_key_to_domain(rows[0]) if rows else None
 
     async def route_callback(self, token_hash: str) -> CallbackRoute | None:
-        rows = await self._run("route a callback", self._route, {"token_hash": token_hash})
+        rows: list[Any]
+        if self._postgres:
+            rows = await self._driver_run("route a callback", _PG_DRIVER_ROUTE, token_hash)
+        else:
+            rows = await self._run("route a callback", self._route, {"token_hash": token_hash})
         if not rows:
             return None
         row = rows[0]
@@ -143,6 +154,20 @@ class SqlaTenantDirectory(TenantDirectory):
             rows = await self._run("prune unroutable callbacks", _PG_PRUNE_UNROUTABLE, params)
             return int(rows[0]["deleted"]) if rows else 0
         return await self._run_count("prune unroutable callbacks", _LITE_PRUNE_UNROUTABLE, params)
+
+    async def _driver_run(self, action: str, sql: str, *args: Any) -> list[Any]:
+        """The hot lookups on Postgres: one statement on the asyncpg connection (pg_driver.py), autocommit."""
+        with storage_errors(action):
+            # no transaction at all: SQLAlchemy begins none until it executes something, and it executes nothing
+            async with self._engine.connect() as connection:
+                driver = PgDriver.of(connection)
+                try:
+                    return await driver.fetch(action, sql, *args)
+                except StorageUnavailable:
+                    if driver.broken:  # as SQLAlchemy does on a disconnect (unit_of_work._close_quietly)
+                        suspect_pool(connection)
+                        await connection.invalidate()
+                    raise
 
     async def _run_count(self, action: str, statement: Executable, params: dict[str, Any]) -> int:
         with storage_errors(action):

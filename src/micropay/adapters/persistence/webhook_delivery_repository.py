@@ -11,6 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from micropay.adapters.persistence.errors import storage_errors
+from micropay.adapters.persistence.pg_driver import PgDriver, insert_sql
 from micropay.adapters.persistence.webhook_rows import WEBHOOK_ATTEMPTS, WEBHOOK_DELIVERIES
 from micropay.domain.model.environment import Tenant
 from micropay.domain.model.webhooks import AttemptRecord, DeliveryStatus, WebhookDelivery
@@ -71,6 +72,8 @@ _RESCHEDULE: Final = (
     .values(status=DeliveryStatus.PENDING.value, scheduled_attempts=0, next_attempt_at=bindparam("now"))
 )
 _DELIVERY_COLUMNS: Final = [c for c in WEBHOOK_DELIVERIES.columns if c.name != "body"]
+_SCHEDULE_COLUMNS: Final = tuple(c.name for c in WEBHOOK_DELIVERIES.columns)
+_PG_SCHEDULE: Final = insert_sql(WEBHOOK_DELIVERIES, _SCHEDULE_COLUMNS)
 
 
 def delivery_to_domain(row: RowMapping, attempts: tuple[AttemptRecord, ...] = ()) -> WebhookDelivery:
@@ -88,8 +91,9 @@ def delivery_to_domain(row: RowMapping, attempts: tuple[AttemptRecord, ...] = ()
 
 
 class SqlaWebhookDeliveryRepository(WebhookDeliveryRepository, DeliveryRecovery):
-    def __init__(self, connection: AsyncConnection, tenant: Tenant) -> None:
+    def __init__(self, connection: AsyncConnection, tenant: Tenant, driver: PgDriver | None = None) -> None:
         self._connection = connection
+        self._driver = driver
         self._tenant_obj = tenant
         self._tenant = {"t_merchant": tenant.merchant_id, "t_env": tenant.environment.value}
 
@@ -114,6 +118,10 @@ class SqlaWebhookDeliveryRepository(WebhookDeliveryRepository, DeliveryRecovery)
             }
             for d in deliveries
         ]
+        if self._driver is not None:
+            args = [[row[name] for name in _SCHEDULE_COLUMNS] for row in rows]
+            await self._driver.executemany("schedule webhook deliveries", _PG_SCHEDULE, args)
+            return
         with storage_errors("schedule webhook deliveries"):
             await self._connection.execute(insert(WEBHOOK_DELIVERIES), rows)
 

@@ -43,8 +43,9 @@ class Argon2PasswordHasher(PasswordHasher):
         )
         self._pool = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="argon2")
         # verified by ``burn``: a hash of a random password nobody knows, made with the current parameters
-        # (on the pool too, so that no other thread's arena keeps a block)
-        self._decoy = self._pool.submit(self._hasher.hash, secrets.token_urlsafe(32)).result()
+        # (on the pool too, so that no other thread's arena keeps a block). Not awaited here: it is made in the
+        # background while the service starts (about 0.1 s of start-up otherwise, issue #16); ``burn`` waits.
+        self._decoy = self._pool.submit(self._hasher.hash, secrets.token_urlsafe(32))
 
     async def hash(self, password: str) -> str:
         return await self._run(self._hasher.hash, password)
@@ -53,7 +54,8 @@ class Argon2PasswordHasher(PasswordHasher):
         return await self._run(self._matches, encoded, password)
 
     async def burn(self, password: str) -> None:
-        await self._run(self._matches, self._decoy, password)
+        decoy = await asyncio.wrap_future(self._decoy)
+        await self._run(self._matches, decoy, password)
 
     async def _run(self, function: Callable[..., T], *args: str) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)

@@ -91,7 +91,7 @@ class ConfirmPaymentIntent:
         )
         if isinstance(claim, PaymentIntent):
             return claim  # an earlier request with this key already claimed it: never a second push
-        original, claimed, credentials, callback_url = claim
+        original, claimed, credentials, callback_url, push_row = claim
         push = StkPushRequest(
             environment=tenant.environment,
             amount_shillings=Money(amount=claimed.amount).shillings,
@@ -110,7 +110,12 @@ class ConfirmPaymentIntent:
                 retry_on_conflict(lambda: self._settle(tenant, original, attempt_id, _INTERRUPTED, request))
             )
             raise
-        settled = await retry_on_conflict(lambda: self._settle(tenant, original, attempt_id, verdict, request))
+        # The claim's own writes are what settle starts from (no re-read); if something moved the intent since
+        # (a callback that came first), its version-checked save fails and the retries load it afresh.
+        known: list[tuple[PaymentIntent, ProviderAttempt]] = [(claimed, push_row)]
+        settled = await retry_on_conflict(
+            lambda: self._settle(tenant, original, attempt_id, verdict, request, known.pop() if known else None)
+        )
         refusal = _refusal(verdict)
         if refusal is not None:
             raise refusal  # the push never happened and the intent is back as it was: 503 / 502
@@ -125,7 +130,7 @@ class ConfirmPaymentIntent:
         client_secret: str | None,
         request: EventRequest | None,
         idempotency: IdempotencyClaim | None,
-    ) -> tuple[PaymentIntent, PaymentIntent, DarajaCredentials, str] | PaymentIntent:
+    ) -> tuple[PaymentIntent, PaymentIntent, DarajaCredentials, str, ProviderAttempt] | PaymentIntent:
         now = int(self._clock.now())
         async with self._uow(tenant) as uow:
             original = await load_intent(uow, intent_id, client_secret)
@@ -137,18 +142,17 @@ class ConfirmPaymentIntent:
             credentials = await self._credentials.resolve(uow)
             token = self._tokens.issue()
             await save_transition(uow, claimed, events, ids=self._ids, request=request)
-            await uow.attempts.add(
-                ProviderAttempt.push(
-                    attempt_id=attempt_id,
-                    intent_id=intent_id,
-                    tenant=tenant,
-                    token_hash=token.token_hash,
-                    token_hint=token.hint,
-                    now=now,
-                )
+            push_row = ProviderAttempt.push(
+                attempt_id=attempt_id,
+                intent_id=intent_id,
+                tenant=tenant,
+                token_hash=token.token_hash,
+                token_hint=token.hint,
+                now=now,
             )
+            await uow.attempts.add(push_row)
             await uow.commit()
-        return original, claimed, credentials, token.callback_url
+        return original, claimed, credentials, token.callback_url, push_row
 
     async def _settle(
         self,
@@ -157,12 +161,22 @@ class ConfirmPaymentIntent:
         attempt_id: str,
         verdict: PushVerdict,
         request: EventRequest | None,
+        known: tuple[PaymentIntent, ProviderAttempt] | None = None,
     ) -> PaymentIntent:
-        """Load -> decide (``settle_push``, pure) -> save. A callback may have settled the attempt already."""
+        """Load -> decide (``settle_push``, pure) -> save. A callback may have settled the attempt already.
+
+        ``known``: the intent and push row as the claim committed them, used instead of reading them back; the
+        save is version-checked, so if anything moved the intent meanwhile it raises ``ConcurrentUpdate`` and
+        the retry reads both (``known`` None).
+        """
         now = int(self._clock.now())
         async with self._uow(tenant) as uow:
-            intent = await load_intent(uow, original.id)
-            push_row = await uow.attempts.get(attempt_id)
+            push_row: ProviderAttempt | None
+            if known is not None:
+                intent, push_row = known
+            else:
+                intent = await load_intent(uow, original.id)
+                push_row = await uow.attempts.get(attempt_id)
             settled = settle_push(intent, attempt_id=attempt_id, verdict=verdict, restore=original, now=now)
             if settled.changed:
                 await save_transition(uow, settled.intent, settled.events, ids=self._ids, request=request)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from dishka import Provider
 from dishka.integrations.litestar import setup_dishka
 from litestar import Litestar
+from litestar._openapi.schema_generation import SchemaCreator
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import Components, Schema, SecurityScheme
+from litestar.typing import FieldDefinition
 
 import micropay
 from micropay.adapters.realtime import ManagedChangeFeed
@@ -95,7 +97,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
 
     async def check_sessions() -> None:
         # Likewise a missing access-token secret (MICROPAY_JWT_SECRET outside the embedded default); and the
-        # password hasher's decoy hash is made now rather than inside the first login.
+        # password hasher's decoy hash is started now (in the background) rather than inside the first login.
         await container.get(AccessTokenSigner)
         await container.get(PasswordHasher)
 
@@ -151,26 +153,28 @@ def create_app(settings: Settings | None = None, *overrides: Provider, configure
         ),
         debug=False,
         logging_config=None,
+        plugins=[_ClosedBodySchemaPlugin()],
     )
-    _close_request_bodies(app)
     setup_dishka(container, app)
     guarded = json_body_guard(app.asgi_handler, max_bytes=settings.http_max_body_bytes)
     app.asgi_handler = request_id_middleware(security_headers_middleware(cors_middleware(guarded, cors_origins)))
     return app
 
 
-def _close_request_bodies(app: Litestar) -> None:
-    """Unknown body fields are refused (``parameter_unknown``): say so in the schema."""
-    components = app.openapi_schema.components.schemas or {}
-    for struct in (*vars(schemas).values(), *vars(auth_models).values()):
-        if (
-            isinstance(struct, type)
-            and issubclass(struct, msgspec.Struct)
-            and struct.__struct_config__.forbid_unknown_fields
-        ):
-            component = components.get(struct.__name__)
-            if component is not None:
-                component.additional_properties = False
+class _ClosedBodySchemaPlugin(StructSchemaPlugin):
+    """Unknown body fields are refused (``parameter_unknown``): the schema says so (``additionalProperties:
+    false``) for every request body Struct that forbids them. A schema plugin, so the OpenAPI document is still
+    built on first use (``/schema``), not at start-up: building it there took most of ``create_app``."""
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        struct = field_definition.type_
+        if struct.__module__ in _BODY_MODULES and struct.__struct_config__.forbid_unknown_fields:
+            schema.additional_properties = False
+        return schema
+
+
+_BODY_MODULES = frozenset({schemas.__name__, auth_models.__name__})
 
 
 def app_factory() -> Any:
