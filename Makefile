@@ -32,10 +32,11 @@ run: install
 	$(BIN)/python -m micropay.entrypoints.devserver --host $(HOST) --port $(PORT) --sim-port $(SIM_PORT)
 
 # The suite runs in $(PYTEST_WORKERS) pytest-xdist workers (PYTEST_WORKERS=0: one process). Most of its time is
-# spent waiting on servers, subprocesses and timeouts, so two workers overlap that even on two cores;
-# ``--dist loadgroup`` keeps each xdist_group (the browser tests, see tests/conftest.py) in one worker.
+# spent waiting on servers, subprocesses and timeouts, so two workers overlap that even on two cores.
+# ``--dist loadfile``: each file's tests run in one worker, so module fixtures start once (``loadgroup`` does
+# not group under pytest 9: xdist 3.8 renames items through ``item._nodeid``, which pytest 9 no longer reads).
 PYTEST_WORKERS ?= 2
-XDIST = -n $(PYTEST_WORKERS) --dist loadgroup
+XDIST = -n $(PYTEST_WORKERS) --dist loadfile
 
 test: install test-dashboard
 	@$(MAKE) --no-print-directory test-js

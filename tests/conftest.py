@@ -49,35 +49,10 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return url
 
 
-#: Tests that start several server processes of their own (and load both cores for tens of seconds): under
-#: pytest-xdist they form one group, so no two of them run at the same time and slow each other past their
-#: time bounds (a dev server's 20 s to stop after Ctrl-C, a replica's lag window).
-PROCESS_HEAVY = (
-    "tests/e2e/crash/",
-    "tests/e2e/scaling/",
-    "tests/e2e/realtime/test_across_processes.py",
-    "tests/e2e/realtime/test_api_key_cache_processes.py",
-    "tests/e2e/test_make_run.py",
-    "tests/e2e/test_make_run_webhooks.py",
-    "tests/e2e/test_read_replicas.py",
-    "tests/e2e/test_reconcile_lease_processes.py",
-    "tests/integration/webhooks/test_processes.py",
-    "tests/sdk/server/test_quickstart.py",
-)
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that needs Postgres with the registered ``postgres`` marker (``-m "not postgres"``
-    runs the rest): tests that take ``postgres_url``, and the Postgres half of the backend-parametrised ones.
-
-    Under pytest-xdist (``make test`` runs ``-n 2 --dist loadgroup``) the browser tests form one group, so they
-    run in one worker, one after another: their package-scoped sync Playwright keeps an event loop on the
-    worker's main thread, and is opened once there rather than in every worker. So do ``PROCESS_HEAVY``'s."""
+    runs the rest): tests that take ``postgres_url``, and the Postgres half of the backend-parametrised ones."""
     for item in items:
-        if item.get_closest_marker("browser") is not None:
-            item.add_marker(pytest.mark.xdist_group("browser"))
-        elif item.nodeid.startswith(PROCESS_HEAVY):
-            item.add_marker(pytest.mark.xdist_group("processes"))
         names = getattr(item, "fixturenames", ())
         callspec = getattr(item, "callspec", None)
         params = callspec.params.values() if callspec is not None else ()
