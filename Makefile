@@ -151,3 +151,9 @@ test-dashboard:
 
 # Every front end shipped in the package.
 frontend: checkout dashboard
+
+# Mutation testing of the domain rules (scripts/mutation.py; score and equivalents in docs/testing.md).
+# Fails when a mutant that is not listed as equivalent survives. MUTATION_ARGS='-j 2' or 'money msisdn -v'.
+.PHONY: mutation
+mutation: install
+	$(BIN)/python scripts/mutation.py $(MUTATION_ARGS)

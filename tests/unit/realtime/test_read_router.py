@@ -203,3 +203,19 @@ def test_replica_urls_need_a_postgres_primary_and_postgres_urls() -> None:
         _ = Settings(database_replica_urls="postgresql+asyncpg://u@r1/db").replica_urls
     both = "postgresql+asyncpg://u@r1/db,postgresql+asyncpg://u@r2/db"
     assert Settings(database_url=postgres, database_replica_urls=both).replica_urls == both.split(",")
+
+
+async def test_read_only_ends_as_soon_as_anything_reaches_the_primary(world: World) -> None:
+    router = _router(world)
+    await _listening(world, router)
+    router.listening_changed(False)
+    world.primary_position = None
+    await router.check()
+    assert router.mode == "read_only"
+    assert router.read_engine(SHOP) is A
+    router.listening_changed(True)  # the feed reconnected: to the primary
+    assert router.mode == "ok"
+    assert router.read_engine(SHOP) is PRIMARY  # and every tenant is pinned for a while
+    router.primary_failed()
+    router.primary_answered()  # /readyz's ping
+    assert router.mode == "ok"

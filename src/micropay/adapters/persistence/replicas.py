@@ -182,7 +182,15 @@ class ReadRouter:
             log.warning("replicas: the primary is unreachable; reads go to the replicas (read-only)")
         self.primary_up = False
 
+    def primary_answered(self) -> None:
+        """Something reached the primary (``/readyz``'s ping, the feed's connection): not read-only now."""
+        if not self.primary_up:
+            log.warning("replicas: the primary is back; reads and writes as usual")
+        self.primary_up = True
+
     def listening_changed(self, live: bool) -> None:
+        if live:
+            self.primary_answered()  # the LISTEN connection is on the primary
         # Notifications sent while nobody listened are lost: once listening again, every tenant counts as
         # having written just now, so whatever was missed is on any replica chosen after the pin.
         if live and not self._listener_live:
@@ -211,9 +219,7 @@ class ReadRouter:
                 log.warning("replicas: the primary is unreachable (%s); read-only", type(exc).__name__)
             self.primary_up = False
         else:
-            if not self.primary_up:
-                log.warning("replicas: the primary is back; reads and writes as usual")
-            self.primary_up = True
+            self.primary_answered()
             self._samples.append((started, int(position[0])))
         for replica in self.replicas:
             await self._check_replica(replica)
@@ -260,7 +266,9 @@ class ReadRouter:
 
     async def _run(self) -> None:
         while True:
-            await asyncio.sleep(self._check_interval)
+            # Read-only: look for the primary ten times as often, since once it is back and takes writes, the
+            # replica's answers may miss them (until then nothing can commit).
+            await asyncio.sleep(self._check_interval if self.primary_up else self._check_interval / 10)
             await self.check()
 
 

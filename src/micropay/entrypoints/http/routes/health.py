@@ -42,7 +42,9 @@ class Readiness:
         status = "ready" if database == "ok" else "unavailable"
         replicas: dict[str, str] | None = None
         if self._router is not None:
-            if database != "ok":
+            if database == "ok":
+                self._router.primary_answered()
+            else:
                 self._router.primary_failed()
                 await self._router.check()  # the replicas' state now, not as of the last check
                 if self._router.mode == "read_only":
