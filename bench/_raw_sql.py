@@ -3,7 +3,8 @@
 Statement for statement and transaction for transaction what the API sends (read off Postgres'
 ``log_statement = all`` for one lifecycle; see docs/benchmarks.md):
 
-- every API request: the key lookup, one autocommit round trip (``micropay_find_api_key``);
+- no API-key lookup: the API's per-process key cache (invalidated by ``NOTIFY``) answers every request after
+  the first (``micropay_find_api_key`` is the autocommit lookup it does on a miss);
 - every unit of work: BEGIN and the tenant ``set_config`` pair in one message, its statements, COMMIT
   (ROLLBACK for a read);
 - before every event: SELECT the tenant's webhook endpoints (``schedule_deliveries``; none is enabled in
@@ -149,7 +150,6 @@ class RawLifecycle:
         return row
 
     async def _create(self, state: dict[str, Any]) -> None:
-        await self._lookup(FIND_API_KEY, self._key_hash)
         self._counter += 1
         now = int(time.time())
         intent_id = f"pi_raw{secrets.token_hex(10)}"
@@ -163,7 +163,6 @@ class RawLifecycle:
         state["intent"] = intent_id
 
     async def _confirm(self, state: dict[str, Any]) -> None:
-        await self._lookup(FIND_API_KEY, self._key_hash)
         intent_id, now = state["intent"], int(time.time())
         attempt_id = f"pa_raw{secrets.token_hex(10)}"
         token = secrets.token_urlsafe(24)
@@ -206,7 +205,6 @@ class RawLifecycle:
             await connection.execute("RELEASE SAVEPOINT sa_savepoint_1")
 
     async def _retrieve(self, state: dict[str, Any]) -> None:
-        await self._lookup(FIND_API_KEY, self._key_hash)
         async with self._pool.acquire() as connection:
             await connection.execute(self._begin)
             row = await connection.fetchrow(GET_INTENT, state["intent"], self._merchant, ENV)

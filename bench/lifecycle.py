@@ -94,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
         "--postgres-cpus", default="1", help="CPUs for this run's Postgres backends ('' leaves them unpinned)"
     )
     parser.add_argument("--profile", action="store_true", help="profile the server (closed-loop phase only)")
+    parser.add_argument(
+        "--profile-webhook",
+        action="store_true",
+        help="with --profile: register the webhook endpoint first, so the profiled phase includes the dispatcher",
+    )
     return parser
 
 
@@ -400,6 +405,8 @@ class ApiRun:
         users = [VirtualUser(self.server.port, self.key) for _ in range(args.concurrency)]
         lifecycles = Lifecycles(self.daraja)
         try:
+            if args.profile and args.profile_webhook:
+                result["webhook_endpoint_id"] = await register_endpoint(users[0], self.receiver.url)
             await closed_loop(users, lifecycles, args.warmup)
             if args.profile:
                 self.server.process.send_signal(signal.SIGUSR1)

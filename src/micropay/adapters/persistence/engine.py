@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Final
 
+import msgspec
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -41,6 +42,16 @@ def create_engine(database_url: str, *, pool_size: int = 10, pre_ping: bool = Fa
     raise ValueError(f"Unsupported database URL scheme {url.drivername!r}: use postgresql+asyncpg or sqlite+aiosqlite.")
 
 
+_ENCODE = msgspec.json.Encoder().encode
+#: JSON columns are read and written with msgspec rather than the stdlib (issue #16: ``json.loads`` of the
+#: endpoints' and events' JSONB was a visible share of the webhook variant's profile). Same values both ways.
+json_loads = msgspec.json.decode
+
+
+def json_dumps(value: Any) -> str:
+    return _ENCODE(value).decode()
+
+
 def _postgres(url: URL, pool_size: int, pre_ping: bool) -> AsyncEngine:
     engine = create_async_engine(
         url,
@@ -50,6 +61,8 @@ def _postgres(url: URL, pool_size: int, pre_ping: bool) -> AsyncEngine:
         pool_recycle=1800,
         pool_pre_ping=pre_ping,
         connect_args={"timeout": CONNECT_TIMEOUT_SECONDS, "server_settings": {"application_name": "micropay"}},
+        json_serializer=json_dumps,
+        json_deserializer=json_loads,
     )
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -70,7 +83,13 @@ def _sqlite(url: URL, pool_size: int) -> AsyncEngine:
     pool_args: dict[str, Any] = (
         {} if in_memory else {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": POOL_TIMEOUT_SECONDS}
     )
-    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool_args)
+    engine = create_async_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        json_serializer=json_dumps,
+        json_deserializer=json_loads,
+        **pool_args,
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

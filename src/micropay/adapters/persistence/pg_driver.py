@@ -15,9 +15,10 @@ goes through Core, unchanged) but:
   ``Table`` objects, their rows read by the same ``*_to_domain`` functions (asyncpg records map by name).
 
 JSON columns: SQLAlchemy's asyncpg dialect registers codecs on each connection that take JSON *text* and
-decode with ``json.loads``; ``json_text`` writes that text with msgspec, ``None`` as JSON ``null`` (what
-Core's ``JSON`` type writes for ``None``). Failures are translated as ``storage_errors`` does: an integrity
-violation stays an ``IntegrityError``, any other driver failure is ``StorageUnavailable``.
+decode with the engine's ``json_deserializer`` (msgspec, engine.py); ``json_text`` writes that text with
+msgspec, ``None`` as JSON ``null`` (what Core's ``JSON`` type writes for ``None``). Failures are translated as
+``storage_errors`` does: an integrity violation stays an ``IntegrityError``, any other driver failure is
+``StorageUnavailable``.
 """
 
 from __future__ import annotations
@@ -159,10 +160,10 @@ _STATEMENT_FAILURES: Final = (
 )
 #: Server errors that end the session (a restart, pg_terminate_backend, a crash).
 _DISCONNECTS: Final = (
+    asyncpg.PostgresConnectionError,  # class 08, and asyncpg's ConnectionDoesNotExistError (a dead socket)
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
     asyncpg.CannotConnectNowError,
-    asyncpg.ConnectionFailureError,
 )
 
 
