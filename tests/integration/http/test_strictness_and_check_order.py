@@ -41,16 +41,6 @@ async def test_no_key_is_401_before_any_400(api: Api, path: str) -> None:
     assert error_of(response)["type"] == "authentication_error"
 
 
-async def test_a_publishable_key_confirm_answers_the_reduced_view(api: Api, merchant: Merchant) -> None:
-    intent = await api.create_ok(merchant.sk_test, phone_number="254711000099", metadata={"order": "1"})
-    confirmed = await api.confirm(merchant.pk_test, intent["id"], {"client_secret": intent["client_secret"]})
-    assert confirmed.status_code == 200, confirmed.text
-    assert "metadata" not in confirmed.json()
-    retrieved = await api.retrieve(merchant.pk_test, intent["id"], client_secret=intent["client_secret"])
-    assert set(confirmed.json()) == set(retrieved.json())
-    assert (await api.intent(merchant.sk_test, intent["id"]))["metadata"] == {"order": "1"}
-
-
 @pytest.mark.parametrize(
     ("body", "param"),
     [

@@ -89,39 +89,6 @@ async def test_create_rejects_each_bad_field(
 
 
 @pytest.mark.parametrize(
-    "body",
-    [create_body(metadata={"k": "a\x00b"}), create_body(metadata={"k\x00": "v"})],
-    ids=["value", "key"],
-)
-async def test_a_nul_in_metadata_is_400(api: Api, merchant: Merchant, body: dict[str, Any]) -> None:
-    # Postgres text cannot hold U+0000: it must be refused at the edge, on every backend alike.
-    response = await api.http.post("/v1/payment_intents", json=body, headers=bearer(merchant.sk_test))
-
-    assert response.status_code == 400, response.text
-    assert error_of(response)["param"].startswith("metadata")
-
-
-async def test_a_nul_in_the_cancellation_reason_is_400(api: Api, merchant: Merchant) -> None:
-    intent = await api.create_ok(merchant.sk_test)
-
-    response = await api.cancel(merchant.sk_test, intent["id"], {"cancellation_reason": "a\x00b"})
-
-    assert response.status_code == 400, response.text
-    assert error_of(response)["param"] == "cancellation_reason"
-
-
-@pytest.mark.parametrize(
-    ("token", "content", "status"),
-    [("abcdef", b'{"Body": "\\u0000"}', 404), ("abc%00def", b"{}", 404), ("abc%01", b"\x00{", 404)],
-    ids=["nul-in-body", "nul-in-token", "nul-bytes"],
-)
-async def test_a_nul_in_a_callback_is_answered_not_a_5xx(api: Api, token: str, content: bytes, status: int) -> None:
-    response = await api.callback(token, content)
-
-    assert response.status_code == status, response.text
-
-
-@pytest.mark.parametrize(
     "metadata", [{"k": "v" * 501}, {"k": 5}, {"k": None}, {"k": {"nested": "x"}}], ids=["long", "int", "null", "obj"]
 )
 async def test_create_rejects_bad_metadata_values(api: Api, merchant: Merchant, metadata: dict[str, Any]) -> None:
@@ -172,22 +139,6 @@ async def test_valid_phone_formats_are_normalised(api: Api, merchant: Merchant) 
     for raw, stored in forms.items():
         intent = await api.create_ok(merchant.sk_test, phone_number=raw)
         assert intent["phone_number"] == stored, raw
-
-
-async def test_the_limits_themselves_are_accepted(api: Api, merchant: Merchant) -> None:
-    intent = await api.create_ok(
-        merchant.sk_test,
-        amount=25_000_000,
-        currency="KES",
-        account_reference="ABCDEFGHIJ12",
-        description="d" * 100,
-        metadata={**{f"k{i}": "v" for i in range(49)}, "k" * 40: "v" * 500},
-    )
-
-    assert (intent["amount"], intent["currency"]) == (25_000_000, "kes")
-    assert intent["account_reference"] == "ABCDEFGHIJ12"
-    assert len(intent["metadata"]) == 50
-    assert (await api.create_ok(merchant.sk_test, amount=100))["amount"] == 100
 
 
 CONFIRM_CASES: list[tuple[str, dict[str, Any], str, str | None]] = [
