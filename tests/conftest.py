@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,11 +19,7 @@ from tests import pg
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    reason = pg.postgres_unreachable_reason()
-    if reason is not None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason}; the Postgres tests must run under CI.", pytrace=False)
-        pytest.skip(reason)
+    pg.require_postgres()
     with pg.postgres_database() as url:
         yield url
 

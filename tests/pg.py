@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import pytest
 from sqlalchemy.engine import make_url
 
 from micropay.adapters.persistence import upgrade
@@ -58,6 +59,16 @@ def postgres_unreachable_reason() -> str | None:
         where = make_url(ADMIN_URL).render_as_string(hide_password=True)
         return f"PostgreSQL at {where} is unreachable ({type(exc).__name__}: {exc})"
     return None
+
+
+def require_postgres() -> None:
+    """Skip the calling test when Postgres is unreachable (one line says why); under ``CI=true``, fail it."""
+    reason = postgres_unreachable_reason()
+    if reason is None:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}; the Postgres tests must run under CI.", pytrace=False)
+    pytest.skip(reason)
 
 
 def _admin(sql: str) -> None:

@@ -7,7 +7,6 @@ A and watches the intent through A's stream. Nothing but Postgres (LISTEN/NOTIFY
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -39,11 +38,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
 @pytest.fixture(scope="module")
 def processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    reason = pg.postgres_unreachable_reason()
-    if reason is not None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"Postgres is required under CI: {reason}")
-        pytest.skip(reason)
+    pg.require_postgres()
     with pg.postgres_database() as url, cluster(url, tmp_path_factory.mktemp("browser-cluster")) as running:
         running.start_simulator()
         running.api("a")

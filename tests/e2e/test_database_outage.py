@@ -7,7 +7,6 @@ This test owns a Postgres database of its own, so taking it away disturbs no oth
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Iterator
 
 import httpx
@@ -21,11 +20,7 @@ from tests.e2e.harness import Stack, running_stack
 
 @pytest.fixture
 def own_stack() -> Iterator[tuple[Stack, str]]:
-    reason = pg.postgres_unreachable_reason()
-    if reason is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Postgres is required under CI: {reason}")
-        pytest.skip(f"Postgres unreachable: {reason}")
+    pg.require_postgres()
     with pg.postgres_database() as url, running_stack(url, "postgres") as stack:
         yield stack, str(make_url(url).database)
 

@@ -9,7 +9,6 @@ notifications are lost. This test owns its database.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -24,11 +23,7 @@ from tests.e2e.realtime.sse import open_stream
 
 @pytest.fixture
 def own_stack() -> Iterator[tuple[Stack, str]]:
-    reason = pg.postgres_unreachable_reason()
-    if reason is not None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"Postgres is required under CI: {reason}")
-        pytest.skip(reason)
+    pg.require_postgres()
     with pg.postgres_database() as url, running_stack(url, "postgres") as stack:
         yield stack, str(make_url(url).database)
 

@@ -19,7 +19,7 @@ from micropay.domain.model.environment import Environment, Tenant
 from micropay.domain.use_cases.api_keys import CreateMerchant
 from micropay.domain.use_cases.credentials import CredentialResolver, RotateVaultKeys, SetCredentials
 from micropay.ports.credential_vault import Sealed, VaultError
-from tests.pg import migrated_sqlite_file, postgres_database, postgres_unreachable_reason
+from tests.pg import migrated_sqlite_file, postgres_database, require_postgres
 
 KEY_1 = MasterKey(os.urandom(32))
 KEY_2 = MasterKey(os.urandom(32))
@@ -38,11 +38,7 @@ def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield migrated_sqlite_file(tmp_path / "rotation.db")
         return
-    reason = postgres_unreachable_reason()
-    if reason is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Postgres is required under CI: {reason}")
-        pytest.skip(f"Postgres unreachable: {reason}")
+    require_postgres()
     with postgres_database() as url:
         yield url
 
