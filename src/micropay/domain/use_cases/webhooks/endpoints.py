@@ -111,7 +111,8 @@ class RegisterEndpoint:
     async def _resume(self, uow: WebhookUnitOfWork, endpoint_id: str) -> EndpointWithSecret:
         stored = await _require(uow, endpoint_id)
         live = open_live_secrets(self._vault, stored.endpoint, stored.secrets, int(self._clock.now()))
-        current = next(secret for secret in live if secret.expires_at is None)  # rotation keeps one unexpiring
+        # the current secret never expires (rotation puts it first and gives the others an expiry)
+        current = max(live, key=lambda secret: secret.expires_at is None)
         return EndpointWithSecret(endpoint=stored.endpoint, secret=current.key)
 
 
