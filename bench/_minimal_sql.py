@@ -19,7 +19,6 @@ retrieve: the bench knows the tenant. The dispatcher's work (claim, send, record
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import secrets
 import time
@@ -27,7 +26,7 @@ from typing import Any, Final
 
 import asyncpg
 from _load import Samples
-from _raw_sql import ENV, PHONE, _callback_body, _event_data, _push_exchange
+from _raw_sql import ENV, PHONE, _callback_body, _event_data, _push_exchange, sql_closed_loop
 
 SETUP: Final = (
     "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT set_config('micropay.merchant_id', '{merchant}', true),"
@@ -190,14 +189,4 @@ async def minimal_closed_loop(
     pool: asyncpg.Pool, merchant_id: str, concurrency: int, seconds: float, endpoint_id: str | None = None
 ) -> tuple[Samples, float]:
     """``concurrency`` workers run minimal lifecycles back to back for ``seconds``."""
-    await MinimalLifecycle(pool, merchant_id, endpoint_id).run(Samples(), time.perf_counter() + 60)
-    samples = Samples()
-    until = time.perf_counter() + seconds
-
-    async def worker() -> None:
-        lifecycle = MinimalLifecycle(pool, merchant_id, endpoint_id)
-        while time.perf_counter() < until:
-            await lifecycle.run(samples, until)
-
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return samples, seconds
+    return await sql_closed_loop(lambda: MinimalLifecycle(pool, merchant_id, endpoint_id), concurrency, seconds)

@@ -30,8 +30,8 @@ import contextlib
 import hashlib
 import secrets
 import time
-from collections.abc import AsyncIterator
-from typing import Any, Final
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Final, Protocol
 
 import asyncpg
 import msgspec
@@ -329,19 +329,30 @@ async def open_pool(dsn: str, size: int) -> asyncpg.Pool:
     return pool
 
 
-async def raw_closed_loop(
-    pool: asyncpg.Pool, merchant_id: str, key_hash: str, concurrency: int, seconds: float
+class SqlLifecycle(Protocol):
+    async def run(self, samples: Samples, until: float) -> None: ...
+
+
+async def sql_closed_loop(
+    new_lifecycle: Callable[[], SqlLifecycle], concurrency: int, seconds: float
 ) -> tuple[Samples, float]:
-    """``concurrency`` workers run raw lifecycles back to back for ``seconds``."""
-    warm = RawLifecycle(pool, merchant_id, key_hash)
-    await warm.run(Samples(), time.perf_counter() + 60)
+    """One warm-up lifecycle, then ``concurrency`` workers, each with its own lifecycle from ``new_lifecycle``,
+    run lifecycles back to back for ``seconds``."""
+    await new_lifecycle().run(Samples(), time.perf_counter() + 60)
     samples = Samples()
     until = time.perf_counter() + seconds
 
     async def worker() -> None:
-        lifecycle = RawLifecycle(pool, merchant_id, key_hash)
+        lifecycle = new_lifecycle()
         while time.perf_counter() < until:
             await lifecycle.run(samples, until)
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return samples, seconds
+
+
+async def raw_closed_loop(
+    pool: asyncpg.Pool, merchant_id: str, key_hash: str, concurrency: int, seconds: float
+) -> tuple[Samples, float]:
+    """``concurrency`` workers run raw lifecycles back to back for ``seconds``."""
+    return await sql_closed_loop(lambda: RawLifecycle(pool, merchant_id, key_hash), concurrency, seconds)
